@@ -1,0 +1,324 @@
+"""Fetch, decode and split the training audio allowed by ``/work/shared/DATA.md``.
+
+Run ``PYTHONPATH=py python -m percepnet_train.fetch_data`` (root, after ``apt-get update``).
+Every step is idempotent and resumable; a rerun only does what is missing.
+
+Layout of the cache (``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` overrides)::
+
+    debs/                  the downloaded .deb files
+    pkgs/<package>/        their unpacked trees (``dpkg -x``)
+    audio/<package>/<path inside the package>.npy   48 kHz mono int16, shape (n,)
+    audio/<package>/<path inside the package>.json  provenance of that one file
+    manifest.json          every kept file: package, version, file, licence, duration_s,
+                           orig_rate, bandwidth_hz, category, group, sha1
+    splits.json            {"splits": {"train"|"val"|"test": [manifest entries]}}
+
+Categories: ``speech`` (clean speech), ``noise`` (real noise and effects), ``music``,
+``typing`` (bucklespring key presses). ``group`` is the speaker or recording (speech) or
+the file (noise, music; for typing the key, so press and release stay together). Splits
+are by group, seeded and fixed, per (package, category): 80/10/10 % of the duration.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import zlib
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly, welch
+
+from percepnet_wasm.constants import SAMPLE_RATE
+
+PACKAGES = (
+    "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",
+    "klettres-data", "ktuberling-data", "alsa-utils", "megaglest-data", "lincity-ng-data",
+    "bucklespring-data", "tuxpaint", "sonic-pi-samples", "freedroidrpg-data",
+)
+AUDIO_EXTENSIONS = (".ogg", ".wav", ".flac", ".opus", ".mp3")
+MIN_SECONDS = 0.5                # shorter clips are dropped (typing clicks excepted)
+SPLIT_FRACTIONS = {"train": 0.8, "val": 0.1, "test": 0.1}
+SPLIT_SEED = 20240607            # fixed: changing it reshuffles every split
+
+
+def data_root() -> Path:
+    """Cache directory: ``$PERCEPNET_DATA`` or ``~/.cache/percepnet-wasm/data``."""
+    env = os.environ.get("PERCEPNET_DATA")
+    return Path(env) if env else Path.home() / ".cache" / "percepnet-wasm" / "data"
+
+
+# ---------------------------------------------------------------- download and unpack
+def download(package: str, debs: Path) -> Path | None:
+    """``apt-get download`` one package into ``debs``; returns the .deb or None on failure."""
+    debs.mkdir(parents=True, exist_ok=True)
+    found = sorted(debs.glob(f"{package}_*.deb"))
+    if not found:
+        result = subprocess.run(["apt-get", "download", package], cwd=debs,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            print(f"  download of {package} failed: {result.stderr.strip()}", flush=True)
+            return None
+        found = sorted(debs.glob(f"{package}_*.deb"))
+    return found[-1] if found else None
+
+
+def unpack(deb: Path, package: str, pkgs: Path) -> Path:
+    """``dpkg -x`` a .deb into ``pkgs/<package>`` once (a ``.done`` marker records it)."""
+    tree = pkgs / package
+    marker = pkgs / f"{package}.done"
+    if not marker.exists():
+        tree.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["dpkg", "-x", str(deb), str(tree)], check=True)
+        marker.touch()
+    return tree
+
+
+def deb_version(deb: Path) -> str:
+    """Version field of a .deb."""
+    return subprocess.run(["dpkg-deb", "-f", str(deb), "Version"], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def package_licence(tree: Path, package: str) -> str:
+    """Distinct ``License:`` names of the package's Debian copyright file, ``; ``-joined."""
+    copyright_file = tree / "usr" / "share" / "doc" / package / "copyright"
+    if not copyright_file.exists():
+        return "unknown (no copyright file)"
+    names = re.findall(r"^License:\s*(\S.*)$", copyright_file.read_text(errors="replace"), re.M)
+    return "; ".join(dict.fromkeys(n.strip() for n in names)) or "see copyright file"
+
+
+# ---------------------------------------------------------------- what each file is
+_LANG_SUFFIX = re.compile(r"_[a-z]{2,3}(_[a-z]{2})?$")
+
+
+def classify(package: str, rel: str) -> tuple[str, str] | None:
+    """Category and group of one audio file, or None to leave it out.
+
+    ``rel`` is the path inside the package tree (posix). Spoken words that are not clean
+    speech recordings (e.g. tuxpaint's spoken digits, game units' voices) are left out
+    rather than used as noise: speech in the noise set teaches the model to remove speech.
+    """
+    name = rel.rsplit("/", 1)[-1]
+    stem = name.split(".", 1)[0]
+    parts = rel.split("/")
+    if package == "tuxpaint-stamps-default":
+        m = re.search(r"_desc(?:_([A-Za-z]{2,3}(?:_[A-Za-z]{2})?))?$", stem)
+        if m:
+            return "speech", f"tuxpaint-stamps:{m.group(1) or 'en'}"
+        if "/symbols/" in rel or _LANG_SUFFIX.search(stem.lower()):
+            return None
+        return "noise", rel
+    if package.startswith("fillets-ng-data-"):
+        level, lang = parts[-3], parts[-2]
+        tokens = stem.split("-")
+        who = tokens[1] if len(tokens) > 2 and tokens[1].isalpha() else level
+        return "speech", f"fillets-{lang}:{who}"
+    if package == "hedgewars-data":
+        if "/voices/" in rel:
+            return "speech", f"hedgewars:{parts[parts.index('voices') + 1]}"
+        if "/Music/" in rel:
+            return "music", rel
+        return "noise", rel
+    if package == "klettres-data":
+        return "speech", f"klettres:{parts[parts.index('klettres') + 1]}"
+    if package == "ktuberling-data":
+        return "speech", f"ktuberling:{parts[parts.index('sounds') + 1]}"
+    if package == "alsa-utils":
+        return ("noise", rel) if stem == "Noise" else ("speech", "alsa-utils")
+    if package == "megaglest-data":
+        if "/units/" in rel or "die" in stem:   # unit voices and death screams
+            return None
+        return ("music", rel) if "/music/" in rel else ("noise", rel)
+    if package == "lincity-ng-data":
+        return ("music", rel) if "/music/" in rel else ("noise", rel)
+    if package == "bucklespring-data":
+        return "typing", f"bucklespring:{stem.split('-')[0]}"
+    if package == "sonic-pi-samples":
+        return ("noise", rel) if stem.startswith("ambi_") else ("music", rel)
+    if package == "freedroidrpg-data":
+        if "/voice_samples/" in rel or "/tux_ingame_comments/" in rel or "/titles/" in rel:
+            return None
+        return ("music", rel) if "/music/" in rel else ("noise", rel)
+    if package == "tuxpaint":
+        return "noise", rel
+    raise ValueError(f"no classification rule for package {package!r}")
+
+
+# ---------------------------------------------------------------- decoding
+def decode(path: Path) -> tuple[np.ndarray, int, int]:
+    """Read a file as float64 mono at 48 kHz. Returns (samples (n,), original rate, channels).
+
+    Uses soundfile; falls back to ffmpeg (if installed) for formats libsndfile lacks.
+    """
+    try:
+        x, rate = sf.read(str(path), dtype="float64", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError):
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1",
+                              "-"], check=True, capture_output=True).stdout
+        probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+                                "stream=sample_rate,channels", "-of", "csv=p=0", str(path)],
+                               check=True, capture_output=True, text=True).stdout.split(",")
+        rate, channels = int(probe[0]), int(probe[1])
+        x = np.frombuffer(raw, dtype=np.float32).astype(np.float64)[:, None]
+        return _to_48k(x[:, 0], rate), rate, channels
+    return _to_48k(x.mean(axis=1), rate), rate, x.shape[1]
+
+
+def _to_48k(x: np.ndarray, rate: int) -> np.ndarray:
+    if rate == SAMPLE_RATE:
+        return x
+    g = gcd(SAMPLE_RATE, rate)
+    return resample_poly(x, SAMPLE_RATE // g, rate // g)
+
+
+def bandwidth_hz(x: np.ndarray) -> float:
+    """Highest frequency (Hz) whose long-term power is within 50 dB of the 0.3-4 kHz median.
+
+    Tells full-band (> ~16 kHz) recordings from band-limited ones, whatever their file rate.
+    """
+    if len(x) < 2048:
+        return 0.0
+    f, p = welch(x, fs=SAMPLE_RATE, nperseg=1024)
+    ref = np.median(p[(f >= 300) & (f <= 4000)])
+    above = np.nonzero(p > ref * 1e-5)[0]
+    return float(f[above[-1]]) if len(above) and ref > 0 else 0.0
+
+
+def convert_one(job: dict) -> dict | None:
+    """Decode one file to ``job['npy']`` (+ its .json sidecar); returns the manifest entry.
+
+    Skips the work if the sidecar already exists. Returns None for dropped files.
+    """
+    npy, meta_path = Path(job["npy"]), Path(job["npy"]).with_suffix(".json")
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        return meta if meta.get("kept", True) else None
+    meta = {k: job[k] for k in ("id", "package", "version", "file", "licence", "category", "group")}
+    try:
+        x, rate, channels = decode(Path(job["src"]))
+    except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
+        print(f"  cannot decode {job['src']}: {err}", flush=True)
+        return None
+    duration = len(x) / SAMPLE_RATE
+    peak = float(np.max(np.abs(x))) if len(x) else 0.0
+    kept = peak > 1e-4 and (duration >= MIN_SECONDS or meta["category"] == "typing")
+    meta.update(kept=kept, duration_s=round(duration, 4), orig_rate=rate, channels=channels)
+    if kept:
+        pcm = np.round(np.clip(x, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+        npy.parent.mkdir(parents=True, exist_ok=True)
+        tmp = npy.with_suffix(".tmp.npy")
+        np.save(tmp, pcm)
+        tmp.rename(npy)
+        meta.update(path=str(npy.relative_to(job["root"])), bandwidth_hz=bandwidth_hz(x),
+                    peak=round(peak, 4), sha1=hashlib.sha1(pcm.tobytes()).hexdigest())
+    npy.parent.mkdir(parents=True, exist_ok=True)
+    meta_path.write_text(json.dumps(meta))
+    return meta if kept else None
+
+
+# ---------------------------------------------------------------- splits
+def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
+    """Assign whole groups to train/val/test, per (package, category), by duration.
+
+    Groups are shuffled with a seed derived from ``SPLIT_SEED`` and the source name, then
+    each goes to the split furthest below its target share of the source's duration.
+    """
+    splits: dict[str, list[dict]] = {name: [] for name in SPLIT_FRACTIONS}
+    sources: dict[tuple[str, str], dict[str, list[dict]]] = {}
+    for e in entries:
+        sources.setdefault((e["package"], e["category"]), {}).setdefault(e["group"], []).append(e)
+    for (package, category), groups in sorted(sources.items()):
+        seed = zlib.crc32(f"{SPLIT_SEED}:{package}:{category}".encode())
+        names = sorted(groups)
+        np.random.default_rng(seed).shuffle(names)
+        total = sum(e["duration_s"] for g in names for e in groups[g])
+        assigned = dict.fromkeys(SPLIT_FRACTIONS, 0.0)
+        for g in names:
+            split = max(SPLIT_FRACTIONS, key=lambda s: SPLIT_FRACTIONS[s] * total - assigned[s])
+            assigned[split] += sum(e["duration_s"] for e in groups[g])
+            splits[split].extend(groups[g])
+    return splits
+
+
+def dedupe(entries: list[dict]) -> list[dict]:
+    """Drop files whose decoded samples repeat an earlier file's (games ship copies)."""
+    seen: set[str] = set()
+    kept = []
+    for e in sorted(entries, key=lambda e: e["id"]):
+        if e["sha1"] not in seen:
+            seen.add(e["sha1"])
+            kept.append(e)
+    return kept
+
+
+# ---------------------------------------------------------------- driver
+def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) -> dict:
+    """Download, unpack and decode ``packages`` into ``root``; write manifest and splits.
+
+    Returns a report ``{"failed": [...], "empty": [...], "files": n}``.
+    """
+    report: dict = {"failed": [], "empty": [], "files": 0}
+    entries: list[dict] = []
+    with multiprocessing.Pool(workers) as pool:
+        for package in packages:
+            print(f"{package}:", flush=True)
+            deb = download(package, root / "debs")
+            if deb is None:
+                report["failed"].append(package)
+                continue
+            tree = unpack(deb, package, root / "pkgs")
+            version, licence = deb_version(deb), package_licence(tree, package)
+            jobs = []
+            for src in sorted(tree.rglob("*")):
+                if src.suffix.lower() not in AUDIO_EXTENSIONS or not src.is_file():
+                    continue
+                rel = src.relative_to(tree).as_posix()
+                kind = classify(package, rel)
+                if kind is None:
+                    continue
+                jobs.append(dict(id=f"{package}/{rel}", package=package, version=version,
+                                 file="/" + rel, licence=licence, category=kind[0],
+                                 group=kind[1], src=str(src), root=str(root),
+                                 npy=str(root / "audio" / package / (rel + ".npy"))))
+            got = [e for e in pool.imap_unordered(convert_one, jobs, chunksize=8) if e]
+            print(f"  {len(got)} of {len(jobs)} audio files kept", flush=True)
+            if not got:
+                report["empty"].append(package)
+            entries.extend(got)
+    entries = dedupe(entries)
+    report["files"] = len(entries)
+    _write_json(root / "manifest.json", {"entries": entries})
+    _write_json(root / "splits.json", {"seed": SPLIT_SEED, "fractions": SPLIT_FRACTIONS,
+                                       "splits": make_splits(entries)})
+    return report
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=1))
+    tmp.rename(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--root", type=Path, default=None, help="cache dir (default: data_root())")
+    parser.add_argument("--packages", nargs="*", default=list(PACKAGES))
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    root = args.root or data_root()
+    report = fetch(root, tuple(args.packages), args.workers)
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
