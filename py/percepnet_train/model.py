@@ -1,0 +1,150 @@
+"""PercepNet network in PyTorch (training side), scaled for the browser budget.
+
+Shape (PERCEPNET.md, "Network"), fully causal::
+
+    features (70) -> normalise -> dense D (tanh)
+      -> causal conv1d k=5 -> C (tanh) -> causal conv1d k=3 -> C (tanh)
+      -> n_gru x GRU H
+      -> gains head:     GRU Hg -> dense 34 (sigmoid)
+      -> strengths head: GRU Hr -> dense 34 (sigmoid)
+      -> VAD head:       dense 1 (sigmoid), on the last trunk GRU
+
+The 2-frame look-ahead is in the data (target row t is for frame t-2, docs/INTERFACES.md),
+so the convolutions only look back and streaming step t needs features up to frame t.
+``percepnet_wasm.model.Model`` is the NumPy twin of this module; ``export.py`` maps the
+parameter names below onto the weights file.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+NB_FEATURES = 70
+NB_BANDS = 34
+WEIGHT_CLIP = 0.5           # |w| <= 1/2 so int8 with a per-row scale loses little
+
+# Named widths. "small" ~0.47 M weights, "base" ~1.5 M weights (count_weights() is exact).
+SIZES = {
+    "tiny": dict(dense=16, conv=16, hidden=16, n_gru=1, gains_hidden=16, str_hidden=8),
+    "small": dict(dense=128, conv=128, hidden=128, n_gru=2, gains_hidden=128, str_hidden=48),
+    "base": dict(dense=128, conv=216, hidden=216, n_gru=3, gains_hidden=216, str_hidden=96),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """Layer widths of the network (all counts of units)."""
+
+    dense: int = 128
+    conv: int = 128
+    hidden: int = 128
+    n_gru: int = 2
+    gains_hidden: int = 128
+    str_hidden: int = 48
+    conv1_kernel: int = 5
+    conv2_kernel: int = 3
+    n_features: int = NB_FEATURES
+    n_bands: int = NB_BANDS
+
+    @classmethod
+    def named(cls, size: str) -> "ModelConfig":
+        if size not in SIZES:
+            raise ValueError(f"unknown model size {size!r}; choose one of {sorted(SIZES)}")
+        return cls(**SIZES[size])
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class PercepNet(nn.Module):
+    """Causal PercepNet. ``forward(x)`` maps raw features (B, T, 70) to
+    ``(gains (B,T,34), strengths (B,T,34), vad_logit (B,T))``; gains and strengths are in
+    (0, 1), the VAD probability is ``sigmoid(vad_logit)``.
+
+    ``norm_mean``/``norm_std`` are fixed buffers (statistics of the training cache), applied
+    inside the model so the exported file carries them.
+    """
+
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.register_buffer("norm_mean", torch.zeros(cfg.n_features))
+        self.register_buffer("norm_std", torch.ones(cfg.n_features))
+        self.dense = nn.Linear(cfg.n_features, cfg.dense)
+        self.conv1 = nn.Conv1d(cfg.dense, cfg.conv, cfg.conv1_kernel)
+        self.conv2 = nn.Conv1d(cfg.conv, cfg.conv, cfg.conv2_kernel)
+        self.grus = nn.ModuleList(
+            nn.GRU(cfg.conv if i == 0 else cfg.hidden, cfg.hidden, batch_first=True)
+            for i in range(cfg.n_gru))
+        self.gains_gru = nn.GRU(cfg.hidden, cfg.gains_hidden, batch_first=True)
+        self.gains_out = nn.Linear(cfg.gains_hidden, cfg.n_bands)
+        self.str_gru = nn.GRU(cfg.hidden, cfg.str_hidden, batch_first=True)
+        self.str_out = nn.Linear(cfg.str_hidden, cfg.n_bands)
+        self.vad_out = nn.Linear(cfg.hidden, 1)
+        self.clip_weights()
+
+    def set_normalisation(self, mean, std) -> None:
+        self.norm_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.norm_std.copy_(torch.as_tensor(std, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor):
+        if x.dim() != 3 or x.shape[-1] != self.cfg.n_features:
+            raise ValueError(f"features must be (B, T, {self.cfg.n_features}), got {tuple(x.shape)}")
+        x = (x - self.norm_mean) / self.norm_std
+        x = torch.tanh(self.dense(x)).transpose(1, 2)                   # (B, D, T)
+        x = torch.tanh(self.conv1(F.pad(x, (self.cfg.conv1_kernel - 1, 0))))
+        x = torch.tanh(self.conv2(F.pad(x, (self.cfg.conv2_kernel - 1, 0))))
+        x = x.transpose(1, 2)                                            # (B, T, C)
+        for gru in self.grus:
+            x, _ = gru(x)
+        g, _ = self.gains_gru(x)
+        r, _ = self.str_gru(x)
+        gains = torch.sigmoid(self.gains_out(g))
+        strengths = torch.sigmoid(self.str_out(r))
+        vad_logit = self.vad_out(x).squeeze(-1)
+        return gains, strengths, vad_logit
+
+    @torch.no_grad()
+    def clip_weights(self) -> None:
+        """Clamp every weight matrix (not biases) to [-1/2, 1/2]."""
+        for name, p in self.named_parameters():
+            if "weight" in name:
+                p.clamp_(-WEIGHT_CLIP, WEIGHT_CLIP)
+
+
+def count_weights(model: nn.Module) -> int:
+    """Number of trainable parameters (weights and biases)."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def percepnet_loss(gains, strengths, vad_logit, g, r, vad, mask=None, *, vad_weight=0.1,
+                   gamma=0.5, eps=1e-7):
+    """PercepNet loss (PERCEPNET.md, "Loss"), averaged over valid frames.
+
+    ``Σ_b (g^γ − ĝ^γ)² + 10 Σ_b (g^γ − ĝ^γ)⁴ + Σ_b ((1−r)^γ − (1−r̂)^γ)²`` per frame, plus
+    ``vad_weight`` × BCE(vad). ``gains``/``strengths`` are predictions (B,T,34) in (0,1),
+    ``vad_logit`` (B,T); ``g``/``r``/``vad`` targets; ``mask`` (B,T) 1 for real frames.
+    Target bands below 0 (undefined) are ignored. Returns (total, dict of the parts).
+    """
+    if mask is None:
+        mask = torch.ones_like(vad)
+    gmask = (g >= 0).to(gains.dtype)
+    rmask = (r >= 0).to(gains.dtype)
+    dg = (g.clamp(0, 1) + eps).pow(gamma) - (gains + eps).pow(gamma)
+    dr = (1 - r.clamp(0, 1) + eps).pow(gamma) - (1 - strengths + eps).pow(gamma)
+    lg2 = (dg.square() * gmask).sum(-1)
+    lg4 = (dg.square().square() * gmask).sum(-1)
+    lr = (dr.square() * rmask).sum(-1)
+    lv = F.binary_cross_entropy_with_logits(vad_logit, vad.clamp(0, 1), reduction="none")
+    n = mask.sum().clamp_min(1.0)
+    parts = {
+        "gain2": (lg2 * mask).sum() / n,
+        "gain4": (lg4 * mask).sum() / n,
+        "strength": (lr * mask).sum() / n,
+        "vad": (lv * mask).sum() / n,
+    }
+    total = parts["gain2"] + 10 * parts["gain4"] + parts["strength"] + vad_weight * parts["vad"]
+    return total, parts
