@@ -1,0 +1,63 @@
+"""Pitch comb filter over ±K periods, and per-band pitch coherence.
+
+``p(n) = sum_{k=-K..K} c_k y(n - k T)`` with ``c_k`` a Hann window normalised to sum 1.
+The future taps read the look-ahead, so K is limited to what it holds:
+``K = min(COMB_TAPS, LOOKAHEAD_SAMPLES // T)``.
+"""
+import numpy as np
+
+from .constants import COMB_TAPS, FRAME_SIZE, LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, WINDOW_SIZE
+
+LOOKAHEAD_SAMPLES = LOOKAHEAD_FRAMES * FRAME_SIZE                   # 960 samples after the window
+COMB_WINDOW_START = COMB_TAPS * PITCH_MAX_PERIOD                    # 3840: the filtered window's start
+COMB_BUF_SIZE = COMB_WINDOW_START + WINDOW_SIZE + LOOKAHEAD_SAMPLES  # 5760 samples of history
+
+
+def comb_coefficients(taps):
+    """Hann weights ``c_k`` for k = -taps..taps, normalised to sum 1 [shape=(2 taps + 1,)]."""
+    k = np.arange(-taps, taps + 1)
+    c = 0.5 * (1.0 + np.cos(np.pi * k / (taps + 1)))
+    return (c / c.sum()).astype(np.float32)
+
+
+COMB_COEFFS = [comb_coefficients(k) for k in range(COMB_TAPS + 1)]
+# Power gain of the filter on white noise, sum_k c_k^2 (the sigma^2 of the strength formula).
+COMB_NOISE_GAIN = [float(np.sum(np.square(c, dtype=np.float64))) for c in COMB_COEFFS]
+
+
+def comb_taps(period):
+    """Number of taps each side, K, that the look-ahead allows for ``period`` (samples)."""
+    return min(COMB_TAPS, LOOKAHEAD_SAMPLES // period)
+
+
+def comb_filter(history, period, out):
+    """Comb-filter the window that starts at ``COMB_WINDOW_START`` in ``history``.
+
+    Parameters
+    ----------
+    history : float32 [shape=(5760,)]  past, window and look-ahead, oldest first
+    period : int  pitch period T in samples, 60..768
+    out : float32 [shape=(960,)]  the filtered window
+
+    Returns
+    -------
+    int  the number of taps each side used, K
+    """
+    taps = comb_taps(period)
+    c = COMB_COEFFS[taps]
+    start = COMB_WINDOW_START
+    np.multiply(history[start:start + WINDOW_SIZE], c[taps], out=out)
+    for k in range(1, taps + 1):
+        past = start - k * period
+        future = start + k * period
+        out += c[taps + k] * (history[past:past + WINDOW_SIZE] + history[future:future + WINDOW_SIZE])
+    return taps
+
+
+def pitch_coherence(correlation, energy_y, energy_p, out):
+    """``q_b = C_b(Y, P) / sqrt(E_b(Y) E_b(P))``, clipped to [0, 1]; all arrays [shape=(34,)]."""
+    np.multiply(energy_y, energy_p, out=out)
+    out += 1e-20
+    np.sqrt(out, out=out)
+    np.divide(correlation, out, out=out)
+    return np.clip(out, 0.0, 1.0, out=out)

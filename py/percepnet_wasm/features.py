@@ -1,0 +1,28 @@
+"""The 70 network inputs of one frame.
+
+Layout [shape=(70,)]: 34 log10 band energies of the newest noisy frame t, then for the
+frame being output (t - 2): 34 pitch coherences q_y, the pitch period (log-scaled to
+[0, 1]) and the pitch correlation. The energies carry the look-ahead; the coherences come
+free from the comb filter already run on frame t - 2. Normalisation (fixed mean/std) is
+stored with the weights and applied by the model, never computed from the input clip.
+"""
+import numpy as np
+
+from .constants import NB_BANDS, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD
+
+ENERGY_FLOOR = 1e-9            # about -90 dB below a full-scale band: log10 of silence stays finite
+_LOG_PERIOD_SPAN = np.log2(PITCH_MAX_PERIOD / PITCH_MIN_PERIOD)
+
+
+def compute_features(band_energy, coherence, period, correlation, out):
+    """Write the 70 features to ``out`` float32 [shape=(70,)].
+
+    ``band_energy`` [34] of frame t, ``coherence`` [34], ``period`` (samples) and
+    ``correlation`` of frame t - 2.
+    """
+    np.add(band_energy, ENERGY_FLOOR, out=out[:NB_BANDS])
+    np.log10(out[:NB_BANDS], out=out[:NB_BANDS])
+    out[NB_BANDS:2 * NB_BANDS] = coherence
+    out[2 * NB_BANDS] = np.log2(period / PITCH_MIN_PERIOD) / _LOG_PERIOD_SPAN
+    out[2 * NB_BANDS + 1] = correlation
+    return out
