@@ -1,4 +1,4 @@
-"""Command line: ``percepnet-wasm enhance IN OUT`` and ``percepnet-wasm oracle ...``.
+"""Command line: ``percepnet-wasm enhance IN OUT``, ``oracle ...`` and ``bench``.
 
 Any rate and channel count in; mono out at the input's rate. Errors are one line on
 stderr with a non-zero exit; the input is never overwritten.
@@ -43,6 +43,20 @@ def _oracle(args):
     write_audio(args.output, enhance_oracle(clean, noisy, args.mode), rate)
 
 
+def _bench(args):
+    from .bench import format_table, stage_times
+    from .denoiser import Denoiser
+
+    if args.dsp_only:
+        denoiser = Denoiser(model=None)
+    else:
+        try:
+            denoiser = Denoiser()
+        except FileNotFoundError as exc:
+            raise SystemExit(f"percepnet-wasm: {exc} (use --dsp-only to time the DSP alone)")
+    print(format_table(stage_times(denoiser, seconds=args.seconds)))
+
+
 def main(argv=None):
     from .audio_io import AudioError
 
@@ -60,6 +74,10 @@ def main(argv=None):
     p.add_argument("--mode", choices=ORACLE_MODES, default="postfilter")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=_oracle)
+    p = commands.add_parser("bench", help="native per-stage time of one frame (ms, p50/p99)")
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--dsp-only", action="store_true", help="unity gains instead of the network")
+    p.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     try:
         args.run(args)
