@@ -1,0 +1,345 @@
+"""Deterministic noisy/clean training mixtures at 48 kHz.
+
+``mix(seed, split)`` draws everything from ``np.random.default_rng([seed, split index])``,
+so a (seed, split) pair always gives the same mixture. Recipe (PERCEPNET.md, "Training data"):
+
+- speech: clips of the split concatenated with short pauses; half the mixtures use only
+  full-band clips (measured bandwidth >= 16 kHz), so energy above 11 kHz is often speech;
+- noise: one or two of real noise files, music, typing (bucklespring key presses),
+  synthetic (coloured noise, mains hum with harmonics, fan-like band noise) and babble
+  (3-8 overlapped speakers of the same split);
+- a random RNNoise-style second-order tilt filter on speech and on noise;
+- SNR uniform in -5...+40 dB (energy over the whole clip), 5 % pure noise (clean = 0),
+  5 % pure speech;
+- 30 % in a simulated shoebox room (pyroomacoustics, RT60 0.1-1 s): the noisy input has
+  the full reverberation, the target ``clean`` only the direct path and the first 20 ms;
+- level: the peak of ``noisy`` uniform in -40...0 dBFS (so nothing clips), the same gain
+  on ``clean``.
+
+Audio comes from ``splits.json`` of the data cache (see ``fetch_data``); files are memory
+mapped lazily and kept in a bounded in-process cache.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pyroomacoustics as pra
+from scipy.signal import butter, fftconvolve, lfilter, sosfilt
+
+from percepnet_wasm.constants import SAMPLE_RATE
+from percepnet_train.fetch_data import data_root
+
+SPLITS = ("train", "val", "test")
+SNR_RANGE_DB = (-5.0, 40.0)
+PEAK_RANGE_DBFS = (-40.0, 0.0)
+P_NOISE_ONLY = 0.05
+P_SPEECH_ONLY = 0.05
+P_REVERB = 0.30
+P_FULLBAND_ONLY = 0.5
+FULLBAND_HZ = 16_000.0             # measured bandwidth that counts as full-band speech
+NOISE_KINDS = {"noise": 0.35, "music": 0.15, "typing": 0.10, "synthetic": 0.25, "babble": 0.15}
+P_SECOND_NOISE = 0.25
+TILT_MAX = 3 / 8                   # RNNoise: tilt filter coefficients uniform in +-3/8
+RT60_RANGE_S = (0.1, 1.0)
+EARLY_S = 0.020                    # reflections kept in the reverberant target
+MAX_ISM_ORDER = 40                 # image sources beyond this are replaced by a noise tail
+
+
+# ---------------------------------------------------------------- audio sources
+class Catalog:
+    """The split lists of one data cache: entries by split and category."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        splits_file = self.root / "splits.json"
+        if not splits_file.exists():
+            raise FileNotFoundError(f"{splits_file} missing: run python -m percepnet_train.fetch_data")
+        splits = json.loads(splits_file.read_text())["splits"]
+        self.entries = {s: {} for s in SPLITS}
+        for split, entries in splits.items():
+            for e in entries:
+                self.entries[split].setdefault(e["category"], []).append(e)
+        for split in SPLITS:
+            speech = self.entries[split].get("speech", [])
+            self.entries[split]["fullband"] = [e for e in speech if e["bandwidth_hz"] >= FULLBAND_HZ]
+
+    def pool(self, split: str, category: str) -> list[dict]:
+        """Entries of one split and category (``fullband`` is a subset of ``speech``)."""
+        return self.entries[split].get(category, [])
+
+    def audio(self, entry: dict) -> np.ndarray:
+        """Samples of an entry, float32 in [-1, 1), shape (n,)."""
+        return _load(str(self.root / entry["path"])).astype(np.float32) / 32768.0
+
+
+@functools.lru_cache(maxsize=256)     # bounded: each memmap holds a file descriptor
+def _load(path: str) -> np.ndarray:
+    return np.load(path, mmap_mode="r")
+
+
+@functools.lru_cache(maxsize=4)
+def catalog(root: str | None = None) -> Catalog:
+    """The (cached) catalog of ``root``, default ``fetch_data.data_root()``."""
+    return Catalog(Path(root) if root else data_root())
+
+
+# ---------------------------------------------------------------- helpers
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    r = _rms(x)
+    return x / r if r > 0 else x
+
+
+def mix_at_snr(clean: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``clean + g * noise`` with g chosen so that the SNR is ``snr_db``.
+
+    SNR = 10 log10(sum(clean**2) / sum((g * noise)**2)), over the whole arrays.
+
+    Parameters
+    ----------
+    clean, noise : np.ndarray [shape=(n,)], same length, neither all zero.
+    snr_db : float, dB.
+    """
+    if clean.shape != noise.shape:
+        raise ValueError(f"clean and noise differ in shape: {clean.shape} vs {noise.shape}")
+    e_clean = np.sum(np.square(clean, dtype=np.float64))
+    e_noise = np.sum(np.square(noise, dtype=np.float64))
+    if e_clean == 0 or e_noise == 0:
+        raise ValueError(f"need non-zero signals (energies {e_clean}, {e_noise})")
+    g = np.sqrt(e_clean / (e_noise * 10.0 ** (snr_db / 10.0)))
+    return (clean + g * noise).astype(clean.dtype)
+
+
+def _fill(rng: np.random.Generator, x: np.ndarray, n: int) -> np.ndarray:
+    """``n`` samples from ``x``: a random crop, or repeats at a random phase.
+
+    Clips under 2 s repeat with random pauses (0-2 s) between them, like sound events.
+    """
+    if len(x) >= n:
+        start = int(rng.integers(0, len(x) - n + 1))
+        return x[start:start + n].copy()
+    out = np.zeros(n, np.float32)
+    pos = -int(rng.integers(0, len(x)))
+    short = len(x) < 2 * SAMPLE_RATE
+    while pos < n:
+        a, b = max(pos, 0), min(pos + len(x), n)
+        out[a:b] = x[a - pos:b - pos]
+        pos += len(x) + (int(rng.uniform(0, 2) * SAMPLE_RATE) if short else 0)
+    return out
+
+
+def _speech(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) -> np.ndarray:
+    """Clips of ``pool`` end to end (pauses 0-0.6 s), each at its own level (0 to -6 dB)."""
+    out = np.zeros(n, np.float32)
+    pos = -int(rng.integers(0, SAMPLE_RATE))       # start inside the first clip
+    while pos < n:
+        x = _normalise(cat.audio(pool[rng.integers(len(pool))])) * 10 ** (rng.uniform(-6, 0) / 20)
+        a, b = max(pos, 0), min(pos + len(x), n)
+        if b > a:
+            out[a:b] = x[a - pos:b - pos]
+        pos += len(x) + int(rng.uniform(0, 0.6) * SAMPLE_RATE)
+    return out
+
+
+def _tilt(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """RNNoise's random spectral tilt: (1 + b1/z + b2/z^2) / (1 + a1/z + a2/z^2), all in ±3/8."""
+    b1, b2, a1, a2 = rng.uniform(-TILT_MAX, TILT_MAX, 4)
+    return lfilter([1.0, b1, b2], [1.0, a1, a2], x).astype(np.float32)
+
+
+# ---------------------------------------------------------------- noises
+def _coloured(rng: np.random.Generator, n: int, alpha: float) -> np.ndarray:
+    """Noise with power spectrum ~ 1/f**alpha (0 white, 1 pink, 2 brown), zero below 20 Hz."""
+    spec = np.fft.rfft(rng.standard_normal(n))
+    f = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    spec *= np.where(f >= 20, np.maximum(f, 20) ** (-alpha / 2), 0.0)
+    return _normalise(np.fft.irfft(spec, n)).astype(np.float32)
+
+
+def _hum(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Mains hum: 50 or 60 Hz (slightly off) with random decaying harmonics, plus a little hiss."""
+    f0 = rng.choice([50.0, 60.0]) * (1 + rng.normal(0, 0.002))
+    t = np.arange(n) / SAMPLE_RATE
+    k = np.arange(1, int(rng.integers(3, 60)) + 1)
+    amps = k ** -rng.uniform(0.5, 2.0) * rng.uniform(0.2, 1.0, len(k))
+    amps[::2] *= rng.uniform(0.1, 1.0)                # odd/even harmonic balance varies
+    x = np.zeros(n)
+    for kk, a, ph in zip(k, amps, rng.uniform(0, 2 * np.pi, len(k))):
+        x += a * np.sin(2 * np.pi * kk * f0 * t + ph)
+    return _normalise(_normalise(x) + 10 ** (rng.uniform(-50, -20) / 20) * rng.standard_normal(n)).astype(np.float32)
+
+
+def _fan(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Fan-like noise: a band of noise (80 Hz-4 kHz centre, 0.3-2 octaves), slowly modulated,
+    over a pink bed, with a weak blade-pass tone."""
+    fc, octaves = np.exp(rng.uniform(np.log(80), np.log(4000))), rng.uniform(0.3, 2.0)
+    lo, hi = fc * 2 ** (-octaves / 2), min(fc * 2 ** (octaves / 2), 0.45 * SAMPLE_RATE)
+    band = sosfilt(butter(2, [lo, hi], btype="band", fs=SAMPLE_RATE, output="sos"), rng.standard_normal(n))
+    t = np.arange(n) / SAMPLE_RATE
+    band *= 1 + rng.uniform(0, 0.3) * np.sin(2 * np.pi * rng.uniform(0.1, 3) * t)
+    blade = np.sin(2 * np.pi * rng.uniform(30, 300) * t) * 10 ** (rng.uniform(-30, -10) / 20)
+    pink = _coloured(rng, n, 1.0) * 10 ** (rng.uniform(-30, -6) / 20)
+    return _normalise(_normalise(band) + blade + pink).astype(np.float32)
+
+
+def _synthetic(rng: np.random.Generator, n: int) -> np.ndarray:
+    kind = rng.choice(["coloured", "hum", "fan"], p=[0.5, 0.2, 0.3])
+    if kind == "coloured":
+        return _coloured(rng, n, rng.uniform(0.0, 2.0))
+    return _hum(rng, n) if kind == "hum" else _fan(rng, n)
+
+
+def _typing(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) -> np.ndarray:
+    """Key presses at random times: bursts of typing (60-160 ms apart) and pauses."""
+    out = np.zeros(n, np.float32)
+    pos = int(rng.uniform(0, 0.5) * SAMPLE_RATE)
+    mean_gap = rng.uniform(0.06, 0.16)
+    while pos < n:
+        x = cat.audio(pool[rng.integers(len(pool))]) * rng.uniform(0.5, 1.0)
+        b = min(pos + len(x), n)
+        out[pos:b] += x[:b - pos]
+        gap = rng.exponential(mean_gap) if rng.random() > 0.05 else rng.uniform(0.5, 2.0)
+        pos += int((0.03 + gap) * SAMPLE_RATE)
+    return out
+
+
+def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
+    """3-8 speakers (speech groups of the split) talking at once."""
+    by_group: dict[str, list[dict]] = {}
+    for e in cat.pool(split, "speech"):
+        by_group.setdefault(e["group"], []).append(e)
+    groups = sorted(by_group)
+    count = min(int(rng.integers(3, 9)), len(groups))
+    out = np.zeros(n, np.float32)
+    for g in rng.choice(groups, size=count, replace=False):
+        out += _speech(rng, cat, by_group[g], n) * 10 ** (rng.uniform(-6, 0) / 20)
+    return out
+
+
+def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
+    """One or two noise components of random kinds and relative levels, unit RMS."""
+    kinds = list(NOISE_KINDS)
+    out = np.zeros(n, np.float32)
+    for _ in range(2 if rng.random() < P_SECOND_NOISE else 1):
+        kind = rng.choice(kinds, p=list(NOISE_KINDS.values()))
+        pool = cat.pool(split, "speech" if kind == "babble" else kind)
+        if kind == "synthetic" or not pool:
+            x = _synthetic(rng, n)
+        elif kind == "babble":
+            x = _babble(rng, cat, split, n)
+        elif kind == "typing":
+            x = _typing(rng, cat, pool, n)
+        else:
+            x = _fill(rng, cat.audio(pool[rng.integers(len(pool))]), n)
+        out += _normalise(x) * 10 ** (rng.uniform(-10, 0) / 20)
+    return _normalise(out)
+
+
+# ---------------------------------------------------------------- rooms
+def room_rirs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+    """Impulse responses of a random shoebox room from two sources to one microphone.
+
+    Returns (speech RIR, noise RIR, RT60 in s); both RIRs start 40 samples before the
+    speech direct path (pyroomacoustics' fractional-delay filter is 81 taps long).
+    Image sources stop at order ``MAX_ISM_ORDER``; from there on the tail is exponentially
+    decaying noise at the level of the last ISM part, so long RT60s stay cheap.
+    """
+    rt60 = rng.uniform(*RT60_RANGE_S)
+    dims = np.array([rng.uniform(3, 10), rng.uniform(3, 8), rng.uniform(2.4, 4)])
+    while True:
+        try:
+            e_abs, order = pra.inverse_sabine(rt60, dims)
+            break
+        except ValueError:                # RT60 too short for this room even fully absorbing
+            dims *= 0.8
+    room = pra.ShoeBox(dims, fs=SAMPLE_RATE, materials=pra.Material(e_abs),
+                       max_order=min(order, MAX_ISM_ORDER))
+    for _ in range(2):
+        room.add_source(rng.uniform(0.5, dims - 0.5))
+    room.add_microphone(rng.uniform(0.5, dims - 0.5))
+    room.compute_rir()
+    rirs = [np.asarray(r, np.float64) for r in room.rir[0]]
+    start = max(int(np.argmax(np.abs(rirs[0]))) - 40, 0)
+    out = []
+    for r in rirs:
+        r = _extend_tail(rng, r, rt60, truncated=order > MAX_ISM_ORDER)
+        out.append(r[start:])
+    return out[0], out[1], rt60
+
+
+def _extend_tail(rng: np.random.Generator, r: np.ndarray, rt60: float, truncated: bool) -> np.ndarray:
+    if not truncated:
+        return r
+    seg = int(0.05 * SAMPLE_RATE)
+    level = _rms(r[-2 * seg:-seg])              # the very end of an ISM RIR thins out
+    n_tail = int(rt60 * SAMPLE_RATE)
+    decay = np.exp(-6.9 * np.arange(n_tail) / (rt60 * SAMPLE_RATE))   # -60 dB at RT60
+    tail = rng.standard_normal(n_tail) * level * decay
+    return np.concatenate([r[:-seg], tail])
+
+
+def _reverberate(rng: np.random.Generator, speech: np.ndarray, noise: np.ndarray | None):
+    """(early target, reverberant speech, noise, maybe reverberant), all of length n."""
+    n = len(speech)
+    rir, rir_noise, _ = room_rirs(rng)
+    early_len = 40 + int(EARLY_S * SAMPLE_RATE)
+    early = rir[:early_len].copy()
+    ramp = int(0.002 * SAMPLE_RATE)                    # 2 ms fade-out at the cut
+    early[-ramp:] *= np.linspace(1.0, 0.0, ramp)
+    scale = 1.0 / np.sqrt(np.sum(early ** 2))
+    target = fftconvolve(speech, early * scale)[:n].astype(np.float32)
+    wet = fftconvolve(speech, rir * scale)[:n].astype(np.float32)
+    if noise is not None and rng.random() < 0.5:
+        noise = _normalise(fftconvolve(noise, rir_noise)[:n]).astype(np.float32)
+    return target, wet, noise
+
+
+# ---------------------------------------------------------------- the mixture
+def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None
+        ) -> tuple[np.ndarray, np.ndarray]:
+    """One training mixture, deterministic for (seed, split).
+
+    Parameters
+    ----------
+    seed : int, >= 0.
+    split : "train", "val" or "test"; speakers and noise files never cross splits.
+    seconds : float, length of the mixture.
+    root : data cache with ``splits.json``; default ``fetch_data.data_root()``.
+
+    Returns
+    -------
+    clean, noisy : np.ndarray [shape=(round(seconds * 48000),), float32], in [-1, 1].
+        ``clean`` is the target (early-reflection speech, zero for pure-noise mixtures).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    cat = catalog(str(root) if root else None)
+    rng = np.random.default_rng([seed, SPLITS.index(split)])
+    n = int(round(seconds * SAMPLE_RATE))
+    case = rng.choice(["mix", "noise_only", "speech_only"],
+                      p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
+
+    if case == "noise_only":
+        clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n))
+    else:
+        full = cat.pool(split, "fullband")
+        pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
+        speech = _tilt(rng, _speech(rng, cat, pool, n))
+        noise = _tilt(rng, _noise(rng, cat, split, n)) if case == "mix" else None
+        if rng.random() < P_REVERB:
+            clean, speech, noise = _reverberate(rng, speech, noise)
+        else:
+            clean = speech
+        noisy = speech if noise is None else mix_at_snr(speech, noise, rng.uniform(*SNR_RANGE_DB))
+
+    peak = float(np.max(np.abs(noisy)))
+    gain = 10 ** (rng.uniform(*PEAK_RANGE_DBFS) / 20) / peak if peak > 0 else 1.0
+    clean, noisy = clean * gain, noisy * gain
+    over = max(float(np.max(np.abs(clean))), 1.0)     # the early target can peak above noisy
+    return (clean / over).astype(np.float32), (noisy / over).astype(np.float32)

@@ -1,0 +1,122 @@
+"""Tests of the training mixer and the feature-cache writer on a tiny synthetic data cache.
+
+Nothing here needs the downloaded audio: ``tiny_cache`` writes a few seconds of synthetic
+"speech", noise, music and key clicks in the layout ``fetch_data`` produces.
+"""
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("scipy")
+pytest.importorskip("pyroomacoustics")
+
+from percepnet_train import make_cache, mixer  # noqa: E402
+from percepnet_wasm.constants import SAMPLE_RATE  # noqa: E402
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+def _voiced(rng, seconds, f0):
+    """A crude vowel: harmonics of f0 up to 20 kHz with a random envelope, int16."""
+    period = SAMPLE_RATE // f0                       # f0 divides 48000: one period, tiled
+    k = np.arange(1, 20000 // f0)[:, None]
+    cycle = np.sum(np.sin(2 * np.pi * k * np.arange(period) / period) / k, axis=0)
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    x = np.resize(cycle, len(t)) * (0.5 + 0.5 * np.sin(2 * np.pi * rng.uniform(2, 5) * t) ** 2)
+    return (x / np.max(np.abs(x)) * 0.5 * 32767).astype(np.int16)
+
+
+@pytest.fixture
+def tiny_cache(tmp_path, rng):
+    """A data cache with two speakers, noise, music and typing in every split."""
+    splits = {s: [] for s in mixer.SPLITS}
+    for split in mixer.SPLITS:
+        clips = {
+            "speech": [_voiced(rng, 1.5, f0) for f0 in (120, 200)],
+            "noise": [(rng.standard_normal(SAMPLE_RATE * 3) * 3000).astype(np.int16)],
+            "music": [_voiced(rng, 2.0, 480)],
+            "typing": [(rng.standard_normal(2000) * np.exp(-np.arange(2000) / 200) * 8000)
+                       .astype(np.int16)],
+        }
+        for category, arrays in clips.items():
+            for i, x in enumerate(arrays):
+                path = tmp_path / "audio" / f"{split}_{category}_{i}.npy"
+                path.parent.mkdir(exist_ok=True)
+                np.save(path, x)
+                splits[split].append(dict(path=str(path.relative_to(tmp_path)), category=category,
+                                          group=f"{split}-{category}-{i}", duration_s=len(x) / SAMPLE_RATE,
+                                          bandwidth_hz=20000.0 if i == 0 else 8000.0))
+    (tmp_path / "splits.json").write_text(json.dumps({"splits": splits}))
+    return tmp_path
+
+
+@pytest.mark.parametrize("snr_db", [-5.0, 0.0, 12.3, 40.0])
+def test_mix_at_snr_hits_the_requested_snr(rng, snr_db):
+    clean = rng.standard_normal(48_000).astype(np.float32) * 0.1
+    noise = rng.standard_normal(48_000).astype(np.float32) * 0.3
+    noisy = mixer.mix_at_snr(clean, noise, snr_db)
+    residual = noisy.astype(np.float64) - clean
+    measured = 10 * np.log10(np.sum(clean.astype(np.float64) ** 2) / np.sum(residual ** 2))
+    assert abs(measured - snr_db) < 0.1
+
+
+def test_mix_at_snr_rejects_bad_input(rng):
+    with pytest.raises(ValueError, match="shape"):
+        mixer.mix_at_snr(np.ones(10), np.ones(11), 0.0)
+    with pytest.raises(ValueError, match="non-zero"):
+        mixer.mix_at_snr(np.zeros(10), np.ones(10), 0.0)
+
+
+def test_mix_is_deterministic_and_bounded(tiny_cache):
+    seen = set()
+    for seed in range(12):
+        clean, noisy = mixer.mix(seed, "train", seconds=1.0, root=tiny_cache)
+        again = mixer.mix(seed, "train", seconds=1.0, root=tiny_cache)
+        np.testing.assert_array_equal(clean, again[0])
+        np.testing.assert_array_equal(noisy, again[1])
+        assert clean.shape == noisy.shape == (SAMPLE_RATE,)
+        assert clean.dtype == noisy.dtype == np.float32
+        assert np.all(np.isfinite(noisy)) and np.max(np.abs(noisy)) <= 1.0
+        assert np.max(np.abs(clean)) <= 1.0
+        seen.add(noisy[:100].tobytes())
+    assert len(seen) == 12, "different seeds must give different mixtures"
+    val = mixer.mix(0, "val", seconds=1.0, root=tiny_cache)[1]
+    assert not np.array_equal(val, mixer.mix(0, "train", seconds=1.0, root=tiny_cache)[1])
+
+
+def test_mix_rejects_unknown_split(tiny_cache):
+    with pytest.raises(ValueError, match="split"):
+        mixer.mix(0, "dev", root=tiny_cache)
+
+
+def test_room_rir_starts_at_the_direct_path(rng):
+    rir, rir_noise, rt60 = mixer.room_rirs(rng)
+    assert 0.1 <= rt60 <= 1.0
+    assert int(np.argmax(np.abs(rir))) == 40
+    assert np.all(np.isfinite(rir)) and np.all(np.isfinite(rir_noise))
+
+
+def _fake_training_sequences(clean, noisy):
+    """Stand-in for ``percepnet_wasm.targets.training_sequences``: right keys, shapes, dtypes."""
+    t = len(clean) // 480 - 2
+    return dict(features=np.full((t, 70), noisy[0], np.float32), gains=np.ones((t, 34), np.float32),
+                strengths=np.zeros((t, 34), np.float32), vad=np.ones(t, np.float32))
+
+
+def test_make_cache_writes_resumable_shards(tiny_cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(make_cache, "training_sequences", _fake_training_sequences)
+    out = tmp_path / "shards"
+    args = dict(split="val", out=out, workers=1, seconds=0.5, root=tiny_cache, shard_size=4)
+    written = make_cache.build(start=2, count=9, **args)
+    names = sorted(p.name for p in written)
+    assert names == ["val_00000002-00000004.npz", "val_00000004-00000008.npz",
+                     "val_00000008-00000011.npz"]
+    with np.load(out / names[1]) as shard:
+        assert list(shard["seeds"]) == [4, 5, 6, 7]
+        assert shard["features"].shape == (int(shard["lengths"].sum()), 70)
+        assert shard["vad"].shape == (int(shard["lengths"].sum()),)
+    assert make_cache.build(start=2, count=9, **args) == []     # all complete: nothing redone
