@@ -1,0 +1,177 @@
+"""Fixed, seeded evaluation mixtures from the held-out split of the audio cache.
+
+The cache and its ``splits.json`` are written by ``percepnet_train.fetch_data``
+(``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` overrides). Speakers and noise
+files of the ``test`` split never appear in training.
+
+``mixtures(n, snrs, seed=...)`` returns ``n`` clips; clip ``i`` has SNR ``snrs[i % len(snrs)]``,
+speech from speaker group ``i``-th in a seeded round-robin over the test speakers, and noise
+from a seeded round-robin over the test noise files (categories noise, typing, music), so
+every SNR sees several speakers and noise types. Clip ``i`` depends only on ``(seed, i)``.
+
+Mixing uses ``percepnet_train.mixer.mix_at_snr(clean, noise, snr_db)`` when that module
+provides it (one definition of SNR for training and evaluation), else the same rule here:
+SNR over the whole clip, ``10 log10(sum clean^2 / sum noise^2)``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Clip", "mixtures", "data_root", "NOISE_CATEGORIES"]
+
+RATE = 48000
+NOISE_CATEGORIES = ("noise", "typing", "music")
+#: Peak of the noisy mixture after levelling (headroom for every system).
+PEAK = 0.9
+#: Speech level aimed at, dBFS RMS, unless the peak limit forces lower.
+SPEECH_DBFS = -26.0
+
+
+@dataclass
+class Clip:
+    index: int
+    snr_db: float
+    speech: str        # manifest id(s) of the speech, '+'-joined
+    speaker: str       # speaker group
+    noise: str         # manifest id of the noise
+    noise_type: str    # "<category>:<package>"
+    clean: np.ndarray  # float32 (n,), 48 kHz
+    noisy: np.ndarray  # float32 (n,)
+
+    def meta(self):
+        return {"index": self.index, "snr_db": self.snr_db, "speech": self.speech,
+                "speaker": self.speaker, "noise": self.noise, "noise_type": self.noise_type,
+                "seconds": round(len(self.clean) / RATE, 3)}
+
+
+def data_root() -> Path:
+    env = os.environ.get("PERCEPNET_DATA")
+    return Path(env) if env else Path.home() / ".cache" / "percepnet-wasm" / "data"
+
+
+def _load(root, entry):
+    x = np.load(root / entry["path"])
+    if x.dtype == np.int16:
+        return x.astype(np.float32) / 32768.0
+    return x.astype(np.float32)
+
+
+def _mix_at_snr(clean, noise, snr_db):
+    try:
+        from percepnet_train.mixer import mix_at_snr
+    except ImportError:
+        mix_at_snr = None
+    if mix_at_snr is not None:
+        out = mix_at_snr(clean, noise, snr_db)
+        # Accept either the noisy signal or a (clean, noisy) pair.
+        if isinstance(out, tuple):
+            clean, noisy = out[0], out[1]
+        else:
+            noisy = out
+        return np.asarray(clean, np.float32), np.asarray(noisy, np.float32)
+    ps = float(np.sum(np.square(clean, dtype=np.float64)))
+    pn = float(np.sum(np.square(noise, dtype=np.float64))) + 1e-20
+    g = np.sqrt(ps / pn / 10.0 ** (snr_db / 10.0))
+    return clean, (clean + g * noise).astype(np.float32)
+
+
+def _split(root, split):
+    path = root / "splits.json"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} not found: run `PYTHONPATH=py python -m percepnet_train.fetch_data` first")
+    entries = json.loads(path.read_text())["splits"][split]
+    speech, noise = {}, []
+    for e in entries:
+        if e.get("kept", True) is False:
+            continue
+        if e["category"] == "speech":
+            speech.setdefault(e["group"], []).append(e)
+        elif e["category"] in NOISE_CATEGORIES:
+            noise.append(e)
+    if not speech or not noise:
+        raise RuntimeError(f"split {split!r} in {path} has {len(speech)} speaker groups and "
+                           f"{len(noise)} noise files; need at least one of each "
+                           "(is fetch_data finished?)")
+    for g in speech.values():
+        g.sort(key=lambda e: e["id"])
+    noise.sort(key=lambda e: e["id"])
+    return speech, noise
+
+
+def _order(items, seed, salt):
+    rng = np.random.default_rng([seed, zlib.crc32(salt.encode())])
+    return [items[i] for i in rng.permutation(len(items))]
+
+
+def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None):
+    """Build ``n`` seeded mixtures.
+
+    Parameters
+    ----------
+    n : int, number of clips
+    snrs : sequence of float, dB; clip i uses ``snrs[i % len(snrs)]``
+    seed : int
+    split : "test" | "val"
+    seconds : (min, max) speech duration per clip, s; utterances of one speaker are
+        joined with 0.15-0.4 s pauses until ``min`` is reached, then cut at ``max``.
+    root : Path or None (default ``data_root()``)
+
+    Yields
+    ------
+    Clip
+    """
+    root = Path(root) if root else data_root()
+    speech, noise = _split(root, split)
+    speakers = _order(sorted(speech), seed, "speakers")
+    # Round-robin over noise types first, then files, so types are spread over the clips.
+    by_type = {}
+    for e in _order(noise, seed, "noise"):
+        by_type.setdefault(f"{e['category']}:{e['package']}", []).append(e)
+    types = sorted(by_type)
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        snr = float(snrs[i % len(snrs)])
+        spk = speakers[i % len(speakers)]
+        utts = speech[spk]
+        parts, ids, total = [], [], 0
+        start = int(rng.integers(len(utts)))
+        for k in range(len(utts) * 4):
+            e = utts[(start + k) % len(utts)]
+            x = _load(root, e)
+            if parts:
+                gap = np.zeros(int(rng.uniform(0.15, 0.4) * RATE), np.float32)
+                parts.append(gap)
+                total += len(gap)
+            parts.append(x)
+            ids.append(e["id"])
+            total += len(x)
+            if total >= seconds[0] * RATE:
+                break
+        clean = np.concatenate(parts)[: int(seconds[1] * RATE)]
+        # 0.25 s of lead-in and tail so every system sees noise-only frames.
+        pad = np.zeros(RATE // 4, np.float32)
+        clean = np.concatenate([pad, clean, pad])
+        ntype = types[(i // len(snrs)) % len(types)] if len(types) > 1 else types[0]
+        pool = by_type[ntype]
+        ne = pool[(i // (len(snrs) * len(types))) % len(pool)]
+        nz = _load(root, ne)
+        if np.max(np.abs(nz)) == 0:
+            raise RuntimeError(f"noise file {ne['id']} is silent")
+        reps = -(-len(clean) // len(nz)) + 1
+        nz = np.tile(nz, reps)
+        off = int(rng.integers(len(nz) - len(clean) + 1))
+        nz = nz[off:off + len(clean)]
+        clean, noisy = _mix_at_snr(clean.astype(np.float32), nz.astype(np.float32), snr)
+        # Level: speech at SPEECH_DBFS RMS, lowered if the mixture would peak above PEAK.
+        rms = float(np.sqrt(np.mean(np.square(clean, dtype=np.float64)))) + 1e-12
+        g = 10 ** (SPEECH_DBFS / 20) / rms
+        g = min(g, PEAK / (float(np.max(np.abs(noisy))) + 1e-12))
+        yield Clip(i, snr, "+".join(ids), spk, ne["id"], ntype,
+                   (g * clean).astype(np.float32), (g * noisy).astype(np.float32))
