@@ -1,0 +1,392 @@
+"""Train PercepNet on the feature cache, on CPU, single-process or under torchrun (DDP, gloo).
+
+Usage::
+
+    python -m percepnet_train.train --cache DIR --run runs/NAME --size small
+    torchrun --standalone --nproc_per_node=N -m percepnet_train.train --cache DIR \
+        --run-dir runs/NAME ...      # (torchrun's parser mistakes a bare --run for --run-path)
+
+Cache: ``DIR/train/*.npz`` and ``DIR/val/*.npz`` (or ``DIR/train*.npz``, ``DIR/val*.npz``).
+Each shard holds ``features`` (T, 70), ``gains`` (T, 34), ``strengths`` (T, 34), ``vad`` (T,)
+concatenated over its mixtures, and ``lengths`` (N,) int, the rows of each mixture (absent:
+one sequence). Target bands < 0 are treated as undefined and ignored by the loss.
+
+The run dir gets ``run.json`` (command, seed, data manifest hash, git commit, config; one
+entry per resume), ``log.jsonl`` (training and validation losses), ``ckpt_latest.pt`` every
+``--ckpt-minutes`` and on SIGTERM/SIGINT, and ``ckpt_best.pt`` (lowest validation loss).
+Starting again with the same ``--run`` resumes from ``ckpt_latest.pt``. Batches are drawn
+from an RNG seeded by (seed, rank, step), so a resumed run sees the same batches as an
+uninterrupted one.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import hashlib
+import json
+import math
+import os
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from percepnet_train.export import git_commit
+from percepnet_train.model import ModelConfig, PercepNet, count_weights, percepnet_loss
+
+NB_FEATURES = 70
+NB_BANDS = 34
+KEYS = ("features", "gains", "strengths", "vad")
+
+
+# ----------------------------------------------------------------------------- data
+def find_shards(cache: Path, split: str) -> list[Path]:
+    """Shards of one split: ``cache/split/*.npz``, else ``cache/split*.npz``."""
+    d = cache / split
+    shards = sorted(d.rglob("*.npz")) if d.is_dir() else sorted(cache.glob(f"{split}*.npz"))
+    return shards
+
+
+def manifest_sha256(cache: Path) -> str:
+    """Hash identifying the cache: its ``manifest.json`` if present, plus every shard's
+    relative path and size."""
+    h = hashlib.sha256()
+    for name in ("manifest.json", "cache_manifest.json"):
+        if (cache / name).is_file():
+            h.update((cache / name).read_bytes())
+    for p in sorted(cache.rglob("*.npz")):
+        h.update(f"{p.relative_to(cache)}\t{p.stat().st_size}\n".encode())
+    return h.hexdigest()
+
+
+class SequenceSet:
+    """All mixtures of some shards in memory, as concatenated arrays plus offsets."""
+
+    def __init__(self, shards: list[Path], min_len: int = 8):
+        cols = {k: [] for k in KEYS}
+        starts, lengths = [], []
+        offset = 0
+        for path in shards:
+            with np.load(path, allow_pickle=False) as z:
+                missing = [k for k in KEYS if k not in z.files]
+                if missing:
+                    raise ValueError(f"shard {path} lacks {missing} (has {z.files})")
+                arrs = {k: np.asarray(z[k], np.float32) for k in KEYS}
+                n = arrs["features"].shape[0]
+                lens = np.asarray(z["lengths"], np.int64) if "lengths" in z.files else np.array([n])
+            if arrs["features"].shape != (n, NB_FEATURES) or lens.sum() != n:
+                raise ValueError(f"shard {path}: features {arrs['features'].shape}, lengths sum "
+                                 f"{lens.sum()}, expected ({n}, {NB_FEATURES}) rows")
+            for k in ("gains", "strengths"):
+                if arrs[k].shape != (n, NB_BANDS):
+                    raise ValueError(f"shard {path}: {k} has shape {arrs[k].shape}")
+            arrs["vad"] = arrs["vad"].reshape(n)
+            for k in KEYS:
+                cols[k].append(arrs[k])
+            s = offset + np.concatenate([[0], np.cumsum(lens)[:-1]])
+            keep = lens >= min_len
+            starts.append(s[keep])
+            lengths.append(lens[keep])
+            offset += n
+        if not shards:
+            raise ValueError("no shards")
+        self.data = {k: np.concatenate(v) for k, v in cols.items()}
+        bad = ~np.isfinite(self.data["features"])
+        if bad.any():
+            self.data["features"][bad] = 0.0
+        self.starts = np.concatenate(starts)
+        self.lengths = np.concatenate(lengths)
+        if self.starts.size == 0:
+            raise ValueError(f"no sequence of at least {min_len} frames in {shards}")
+        self.frames = int(self.lengths.sum())
+
+    def batch(self, rng: np.random.Generator, batch: int, seq_len: int):
+        """Random crops: sequences drawn in proportion to length; short ones padded + masked."""
+        idx = rng.choice(self.starts.size, size=batch, p=self.lengths / self.lengths.sum())
+        out = {k: np.zeros((batch, seq_len) + self.data[k].shape[1:], np.float32) for k in KEYS}
+        mask = np.zeros((batch, seq_len), np.float32)
+        for b, i in enumerate(idx):
+            n = int(self.lengths[i])
+            off = int(rng.integers(0, max(n - seq_len, 0) + 1))
+            m = min(n, seq_len)
+            s = int(self.starts[i]) + off
+            for k in KEYS:
+                out[k][b, :m] = self.data[k][s:s + m]
+            mask[b, :m] = 1
+        return {k: torch.from_numpy(v) for k, v in out.items()}, torch.from_numpy(mask)
+
+    def moments(self, max_frames: int = 2_000_000):
+        """(sum, sum of squares, count) of the features, over at most max_frames rows."""
+        f = self.data["features"]
+        step = max(1, f.shape[0] // max_frames)
+        x = f[::step].astype(np.float64)
+        return x.sum(0), np.square(x).sum(0), x.shape[0]
+
+
+# ----------------------------------------------------------------------------- helpers
+def lr_at(step: int, args) -> float:
+    """Linear warm-up, then cosine decay from --lr to --lr * --lr-final-ratio at --steps."""
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    t = min(1.0, (step - args.warmup) / max(1, args.steps - args.warmup))
+    lo = args.lr * args.lr_final_ratio
+    return lo + 0.5 * (args.lr - lo) * (1 + math.cos(math.pi * t))
+
+
+def save_atomic(obj, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def log(run: Path, rec: dict) -> None:
+    with open(run / "log.jsonl", "a") as f:
+        f.write(json.dumps(rec) + "\n")
+
+
+@torch.no_grad()
+def validate(model, vset: SequenceSet | None, args, world: int):
+    """Loss over the whole validation sequences (each from a zero state), summed over ranks."""
+    sums = torch.zeros(6, dtype=torch.float64)   # total, gain2, gain4, strength, vad, frames
+    if vset is not None:
+        model.eval()
+        # a fixed subset (same every validation): a seeded permutation, up to --val-frames
+        order = np.random.default_rng(1234).permutation(vset.lengths.size)
+        if args.val_frames:
+            keep = np.cumsum(vset.lengths[order]) - vset.lengths[order] < args.val_frames
+            order = order[keep]
+        chosen = order[np.argsort(vset.lengths[order], kind="stable")]   # similar lengths batch
+        for j in range(0, len(chosen), args.val_batch):
+            ids = chosen[j:j + args.val_batch]
+            t = int(vset.lengths[ids].max())
+            b = {k: np.zeros((len(ids), t) + vset.data[k].shape[1:], np.float32) for k in KEYS}
+            mask = np.zeros((len(ids), t), np.float32)
+            for r, i in enumerate(ids):
+                s, n = int(vset.starts[i]), int(vset.lengths[i])
+                for k in KEYS:
+                    b[k][r, :n] = vset.data[k][s:s + n]
+                mask[r, :n] = 1
+            b = {k: torch.from_numpy(v) for k, v in b.items()}
+            mask = torch.from_numpy(mask)
+            g, r_, v = model(b["features"])
+            loss, parts = percepnet_loss(g, r_, v, b["gains"], b["strengths"], b["vad"], mask,
+                                         vad_weight=args.vad_weight)
+            n = float(mask.sum())
+            sums += torch.tensor([float(loss) * n, *(float(parts[k]) * n for k in
+                                  ("gain2", "gain4", "strength", "vad")), n], dtype=torch.float64)
+        model.train()
+    if world > 1:
+        dist.all_reduce(sums)
+    n = float(sums[5])
+    if n == 0:
+        return {"val_loss": None, "val_frames": 0}
+    return {"val_loss": float(sums[0]) / n, "val_gain2": float(sums[1]) / n,
+            "val_gain4": float(sums[2]) / n, "val_strength": float(sums[3]) / n,
+            "val_vad_bce": float(sums[4]) / n, "val_frames": int(sums[5])}
+
+
+# ----------------------------------------------------------------------------- main
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m percepnet_train.train", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 allow_abbrev=False)
+    ap.add_argument("--cache", type=Path, required=True, help="feature cache directory")
+    # "--run" alone is an ambiguous prefix to torchrun's own parser (--run-path): under
+    # torchrun spell it --run-dir.
+    ap.add_argument("--run", "--run-dir", dest="run", type=Path, default=None,
+                    help="run dir (default runs/<size>); --run-dir under torchrun")
+    ap.add_argument("--size", default="small", help="model size: tiny, small, base")
+    ap.add_argument("--steps", type=int, default=60_000, help="total optimiser steps")
+    ap.add_argument("--hours", type=float, default=None,
+                    help="stop (with a checkpoint) after this many hours of this invocation")
+    ap.add_argument("--stop-at", type=int, default=None,
+                    help="stop (with a checkpoint) after this step, as if interrupted")
+    ap.add_argument("--batch", type=int, default=32, help="global batch (split over ranks)")
+    ap.add_argument("--seq-len", type=int, default=500, help="frames per training crop")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-final-ratio", type=float, default=0.05)
+    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--weight-decay", type=float, default=1e-3)
+    ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
+    ap.add_argument("--vad-weight", type=float, default=0.1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--val-every", type=int, default=1000, help="steps between validations")
+    ap.add_argument("--val-frames", type=int, default=300_000,
+                    help="validation frames used (0: all)")
+    ap.add_argument("--val-batch", type=int, default=16)
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads per process (default: cores / local processes)")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", str(world)))
+    if world > 1:
+        dist.init_process_group("gloo")
+    torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 2) // local_world))
+    if args.batch % world:
+        raise SystemExit(f"--batch {args.batch} is not divisible by the {world} processes")
+    run = args.run or Path("runs") / args.size
+    run.mkdir(parents=True, exist_ok=True)
+    main_rank = rank == 0
+
+    # data: each rank loads its share of the shards when there are enough of them
+    train_shards = find_shards(args.cache, "train")
+    val_shards = find_shards(args.cache, "val")
+    if not train_shards:
+        raise SystemExit(f"no training shards under {args.cache} (train/*.npz or train*.npz)")
+    mine = train_shards[rank::world] if len(train_shards) >= world else train_shards
+    tset = SequenceSet(mine)
+    vmine = val_shards[rank::world] if len(val_shards) >= world else (
+        val_shards if main_rank else [])
+    vset = SequenceSet(vmine) if vmine else None
+    data_hash = manifest_sha256(args.cache)
+
+    ckpt_path, best_path = run / "ckpt_latest.pt", run / "ckpt_best.pt"
+    ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False) \
+        if ckpt_path.is_file() else None
+    cfg = ModelConfig(**ckpt["config"]) if ckpt else ModelConfig.named(args.size)
+    if ckpt and ckpt["config"] != ModelConfig.named(args.size).to_dict() and args.size in (
+            "tiny", "small", "base"):
+        raise SystemExit(f"{ckpt_path} is a different model size than --size {args.size}")
+    torch.manual_seed(args.seed)
+    model = PercepNet(cfg)
+    if ckpt:
+        model.load_state_dict(ckpt["model"])
+    else:
+        s, ss, n = tset.moments()
+        t = torch.tensor(np.concatenate([s, ss, [n]]), dtype=torch.float64)
+        if world > 1:
+            dist.all_reduce(t)
+        mean = t[:NB_FEATURES] / t[-1]
+        std = (t[NB_FEATURES:-1] / t[-1] - mean.square()).clamp_min(1e-6).sqrt()
+        model.set_normalisation(mean.float(), std.float())
+    ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    step, best = 0, math.inf
+    if ckpt:
+        opt.load_state_dict(ckpt["optimizer"])
+        step, best = ckpt["step"], ckpt.get("best_val_loss", math.inf)
+        torch.set_rng_state(ckpt["torch_rng"])
+
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    launcher = (f"torchrun --nproc_per_node={local_world} " if world > 1 else "python ")
+    command = launcher + shlex.join(["-m", "percepnet_train.train", *(
+        argv if argv is not None else sys.argv[1:])])
+    commit = git_commit()
+    if main_rank:
+        info_path = run / "run.json"
+        if ckpt and info_path.is_file():
+            info = json.loads(info_path.read_text())
+            info.setdefault("resumes", []).append(
+                {"date": now, "step": step, "command": command, "git_commit": commit,
+                 "world_size": world, "data_manifest_sha256": data_hash})
+        else:
+            info = {"command": command, "cwd": os.getcwd(), "seed": args.seed,
+                    "data_manifest_sha256": data_hash, "git_commit": commit, "date": now,
+                    "world_size": world, "args": {k: str(v) for k, v in vars(args).items()},
+                    "config": cfg.to_dict(), "n_weights": count_weights(model),
+                    "torch_version": torch.__version__, "train_frames_rank0": tset.frames,
+                    "val_frames_rank0": vset.frames if vset else 0}
+        info_path.write_text(json.dumps(info, indent=2) + "\n")
+        print(f"[train] {run}: {cfg} {count_weights(model)} weights, step {step}, world {world},"
+              f" {tset.frames} train frames on rank 0", flush=True)
+    run_meta = {"command": command, "seed": args.seed, "data_manifest_sha256": data_hash,
+                "git_commit": commit}
+
+    stop = {"flag": False}
+
+    def on_signal(signum, frame):
+        stop["flag"] = True
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def checkpoint(val_loss=None, best_too=False):
+        if not main_rank:
+            return
+        state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step,
+                 "config": cfg.to_dict(), "best_val_loss": best, "val_loss": val_loss,
+                 "torch_rng": torch.get_rng_state(),
+                 "batch_rng": {"seed": args.seed, "derived_from": "(seed, rank, step)"},
+                 "world_size": world, "run": run_meta}
+        save_atomic(state, ckpt_path)
+        if best_too:
+            save_atomic(state, best_path)
+
+    last_val = ckpt.get("val_loss") if ckpt else None
+    per_rank = args.batch // world
+    t_start = last_ckpt = time.time()
+    acc = {}
+    t_log, frames_log = time.time(), 0
+    model.train()
+    while step < args.steps:
+        rng = np.random.default_rng([args.seed, rank, step])
+        b, mask = tset.batch(rng, per_rank, args.seq_len)
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, args)
+        g, r, v = ddp(b["features"])
+        loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
+                                     vad_weight=args.vad_weight)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(),
+                                               args.grad_clip if args.grad_clip > 0 else math.inf)
+        opt.step()
+        model.clip_weights()
+        step += 1
+        frames_log += int(mask.sum())
+        for k, val in (("loss", loss), *parts.items(), ("grad_norm", gnorm)):
+            acc[k] = acc.get(k, 0.0) + float(val.detach())
+        acc["n"] = acc.get("n", 0) + 1
+
+        # all ranks agree on stopping and checkpointing
+        elapsed = time.time() - t_start
+        flags = torch.tensor([
+            float(stop["flag"] or (args.hours is not None and elapsed > args.hours * 3600)
+                  or (args.stop_at is not None and step >= args.stop_at)),
+            float(time.time() - last_ckpt > args.ckpt_minutes * 60)])
+        if world > 1:
+            dist.all_reduce(flags, op=dist.ReduceOp.MAX)
+        if main_rank and (step % args.log_every == 0 or step == args.steps):
+            dt = time.time() - t_log
+            rec = {"step": step, "lr": lr_at(step - 1, args), "time": round(elapsed, 1),
+                   "frames_per_s": round(frames_log * world / max(dt, 1e-9), 1),
+                   **{k: round(val / acc["n"], 6) for k, val in acc.items() if k != "n"}}
+            log(run, rec)
+            print(f"[train] {json.dumps(rec)}", flush=True)
+            acc, t_log, frames_log = {}, time.time(), 0
+        if step % args.val_every == 0 or step == args.steps:
+            vrec = validate(model, vset, args, world)
+            last_val = vrec["val_loss"]
+            improved = last_val is not None and last_val < best
+            best = min(best, last_val) if last_val is not None else best
+            if main_rank:
+                log(run, {"step": step, **vrec, "best_val_loss": best})
+                print(f"[val] step {step} {json.dumps(vrec)}", flush=True)
+            checkpoint(last_val, improved)
+            last_ckpt = time.time()
+        elif flags[1] or flags[0]:
+            checkpoint(last_val)
+            last_ckpt = time.time()
+        if flags[0]:
+            if main_rank:
+                print(f"[train] stopping at step {step} (checkpoint saved)", flush=True)
+            break
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

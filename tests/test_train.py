@@ -1,0 +1,121 @@
+"""Training runs end to end on a tiny synthetic cache: single process, resume, DDP, export."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PY = Path(__file__).resolve().parents[1] / "py"
+sys.path.insert(0, str(PY))
+
+torch = pytest.importorskip("torch", reason="torch (train extra) not installed")
+
+from percepnet_train import export, train  # noqa: E402
+from percepnet_wasm.model import Model  # noqa: E402
+
+FAST = ["--size", "tiny", "--batch", "4", "--seq-len", "40", "--val-every", "4",
+        "--log-every", "2", "--warmup", "2", "--threads", "1"]
+
+
+def make_cache(root: Path, seed=0, n_train=2, n_val=2, seqs=5):
+    """Shards in the documented layout; targets are a learnable function of the features."""
+    rng = np.random.default_rng(seed)
+    for split, n in (("train", n_train), ("val", n_val)):
+        (root / split).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            lens = rng.integers(20, 90, seqs)
+            lens[0] = 5                                  # shorter than min_len: skipped
+            t = int(lens.sum())
+            f = (rng.standard_normal((t, 70)) * 3 + 1).astype(np.float32)
+            g = 1 / (1 + np.exp(-f[:, :34]))
+            np.savez(root / split / f"{i:03d}.npz", features=f, gains=g.astype(np.float32),
+                     strengths=(1 - g).astype(np.float32),
+                     vad=(f[:, 0] > 0).astype(np.float32), lengths=lens)
+    return root
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return make_cache(tmp_path / "cache")
+
+
+def records(run):
+    return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+
+
+def test_sequence_set_batches(cache):
+    s = train.SequenceSet(train.find_shards(cache, "train"))
+    assert s.starts.size == 8                            # 2 shards x 5, minus 2 short ones
+    b, mask = s.batch(np.random.default_rng(0), 3, 200)  # longer than any sequence: padded
+    assert b["features"].shape == (3, 200, 70) and b["gains"].shape == (3, 200, 34)
+    assert 0 < mask.sum() < 600
+    # each row is one contiguous piece of one sequence
+    row = b["features"][0, :int(mask[0].sum())].numpy()
+    start = np.flatnonzero((s.data["features"] == row[0]).all(1))[0]
+    np.testing.assert_array_equal(s.data["features"][start:start + len(row)], row)
+
+
+def test_train_resume_is_exact_and_exports(cache, tmp_path, monkeypatch):
+    straight, resumed = tmp_path / "a", tmp_path / "b"
+    assert train.main(["--cache", str(cache), "--run", str(straight), "--steps", "8", *FAST]) == 0
+    train.main(["--cache", str(cache), "--run", str(resumed), "--steps", "8", "--stop-at", "5",
+                *FAST])
+    assert torch.load(resumed / "ckpt_latest.pt", weights_only=False)["step"] == 5
+    train.main(["--cache", str(cache), "--run", str(resumed), "--steps", "8", *FAST])
+    a = torch.load(straight / "ckpt_latest.pt", weights_only=False)
+    b = torch.load(resumed / "ckpt_latest.pt", weights_only=False)
+    assert a["step"] == b["step"] == 8
+    for k in a["model"]:
+        torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
+    for k in ("gains_out.weight", "grus.0.weight_hh_l0"):
+        assert a["model"][k].abs().max() <= 0.5
+
+    info = json.loads((resumed / "run.json").read_text())
+    for key in ("command", "seed", "data_manifest_sha256", "git_commit", "config", "n_weights"):
+        assert key in info
+    assert info["resumes"][0]["step"] == 5
+    recs = records(resumed)
+    assert [r["step"] for r in recs if "loss" in r] == [2, 4, 6, 8]
+    assert all(np.isfinite(r["val_loss"]) for r in recs if "val_loss" in r)
+    assert (resumed / "ckpt_best.pt").is_file()
+
+    # export the run as int8 and check the NumPy model against torch on a val sequence
+    out = tmp_path / "w.npz"
+    assert export.main([str(resumed), "--out", str(out)]) == 0
+    net = Model.load(out)
+    assert net.metadata["step"] == 8 and net.metadata["val_loss"] is not None
+    assert net.metadata["data_manifest_sha256"] == info["data_manifest_sha256"]
+    feats = np.load(cache / "val" / "000.npz")["features"][:60]
+    model, _ = export.load_checkpoint(resumed)
+    with torch.no_grad():
+        g, _, _ = model(torch.from_numpy(feats)[None])
+    gains, _, _ = net.run(feats)
+    assert np.abs(gains - g[0].numpy()).max() < 0.02      # int8 vs float: close
+
+    # an untrained checkpoint never goes into the package
+    monkeypatch.setattr(export, "DEFAULT_WEIGHTS", tmp_path / "pkg" / "weights.npz")
+    with pytest.raises(SystemExit, match="refusing"):
+        export.main([str(resumed)])
+    assert not (tmp_path / "pkg" / "weights.npz").exists()
+
+
+def test_ddp_two_processes_checkpoint_resume(cache, tmp_path):
+    run = tmp_path / "ddp"
+    env = {**os.environ, "PYTHONPATH": str(PY), "OMP_NUM_THREADS": "1"}
+    base = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+            "-m", "percepnet_train.train", "--cache", str(cache), "--run-dir", str(run),
+            "--steps", "6", *FAST]
+    for extra in (["--stop-at", "3"], []):
+        p = subprocess.run(base + extra, env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr[-3000:]
+    ckpt = torch.load(run / "ckpt_latest.pt", weights_only=False)
+    assert ckpt["step"] == 6 and ckpt["world_size"] == 2
+    info = json.loads((run / "run.json").read_text())
+    assert info["world_size"] == 2 and info["command"].startswith("torchrun --nproc_per_node=2")
+    assert info["resumes"][0]["step"] == 3
+    recs = records(run)
+    assert [r["step"] for r in recs if "loss" in r] == [2, 4, 6]
+    assert [r["step"] for r in recs if "val_loss" in r] == [4, 6]
