@@ -20,18 +20,21 @@ FAST = ["--size", "tiny", "--batch", "4", "--seq-len", "40", "--val-every", "4",
         "--log-every", "2", "--warmup", "2", "--threads", "1"]
 
 
-def make_cache(root: Path, seed=0, n_train=2, n_val=2, seqs=5):
-    """Shards in the documented layout; targets are a learnable function of the features."""
+def make_cache(root: Path, seed=0, n_train=2, n_val=2, seqs=5, subdirs=False):
+    """Shards named as make_cache.py names them (``train_00000000-00000005.npz``; or
+    ``train/000.npz`` with ``subdirs``); targets are a learnable function of the features."""
     rng = np.random.default_rng(seed)
     for split, n in (("train", n_train), ("val", n_val)):
-        (root / split).mkdir(parents=True, exist_ok=True)
         for i in range(n):
+            path = (root / split / f"{i:03d}.npz" if subdirs else
+                    root / f"{split}_{i * seqs:08d}-{(i + 1) * seqs:08d}.npz")
+            path.parent.mkdir(parents=True, exist_ok=True)
             lens = rng.integers(20, 90, seqs)
             lens[0] = 5                                  # shorter than min_len: skipped
             t = int(lens.sum())
             f = (rng.standard_normal((t, 70)) * 3 + 1).astype(np.float32)
             g = 1 / (1 + np.exp(-f[:, :34]))
-            np.savez(root / split / f"{i:03d}.npz", features=f, gains=g.astype(np.float32),
+            np.savez(path, features=f, gains=g.astype(np.float32),
                      strengths=(1 - g).astype(np.float32),
                      vad=(f[:, 0] > 0).astype(np.float32), lengths=lens)
     return root
@@ -46,7 +49,10 @@ def records(run):
     return [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
 
 
-def test_sequence_set_batches(cache):
+def test_sequence_set_batches(cache, tmp_path):
+    assert [p.name for p in train.find_shards(cache, "val")] == [
+        "val_00000000-00000005.npz", "val_00000005-00000010.npz"]
+    assert len(train.find_shards(make_cache(tmp_path / "sub", subdirs=True), "train")) == 2
     s = train.SequenceSet(train.find_shards(cache, "train"))
     assert s.starts.size == 8                            # 2 shards x 5, minus 2 short ones
     b, mask = s.batch(np.random.default_rng(0), 3, 200)  # longer than any sequence: padded
@@ -88,7 +94,7 @@ def test_train_resume_is_exact_and_exports(cache, tmp_path, monkeypatch):
     net = Model.load(out)
     assert net.metadata["step"] == 8 and net.metadata["val_loss"] is not None
     assert net.metadata["data_manifest_sha256"] == info["data_manifest_sha256"]
-    feats = np.load(cache / "val" / "000.npz")["features"][:60]
+    feats = np.load(train.find_shards(cache, "val")[0])["features"][:60]
     model, _ = export.load_checkpoint(resumed)
     with torch.no_grad():
         g, _, _ = model(torch.from_numpy(feats)[None])

@@ -6,7 +6,8 @@ Usage::
     torchrun --standalone --nproc_per_node=N -m percepnet_train.train --cache DIR \
         --run-dir runs/NAME ...      # (torchrun's parser mistakes a bare --run for --run-path)
 
-Cache: ``DIR/train/*.npz`` and ``DIR/val/*.npz`` (or ``DIR/train*.npz``, ``DIR/val*.npz``).
+Cache: ``DIR/train*.npz`` and ``DIR/val*.npz`` (make_cache.py's names, e.g.
+``train_00000000-00000064.npz``), or ``DIR/train/*.npz`` and ``DIR/val/*.npz``.
 Each shard holds ``features`` (T, 70), ``gains`` (T, 34), ``strengths`` (T, 34), ``vad`` (T,)
 concatenated over its mixtures, and ``lengths`` (N,) int, the rows of each mixture (absent:
 one sequence). Target bands < 0 are treated as undefined and ignored by the loss.
@@ -52,16 +53,27 @@ def find_shards(cache: Path, split: str) -> list[Path]:
     return shards
 
 
-def manifest_sha256(cache: Path) -> str:
-    """Hash identifying the cache: its ``manifest.json`` if present, plus every shard's
-    relative path and size."""
+def manifest_sha256(cache: Path, audio_root: Path | None = None) -> str:
+    """Hash identifying the training data: the audio cache's ``manifest.json`` and
+    ``splits.json`` (provenance and splits, from fetch_data) when found, plus every shard's
+    relative path and size in the feature cache."""
     h = hashlib.sha256()
-    for name in ("manifest.json", "cache_manifest.json"):
-        if (cache / name).is_file():
-            h.update((cache / name).read_bytes())
+    for root in (audio_root, cache):
+        for name in ("manifest.json", "splits.json"):
+            if root is not None and (root / name).is_file():
+                h.update(name.encode())
+                h.update((root / name).read_bytes())
     for p in sorted(cache.rglob("*.npz")):
         h.update(f"{p.relative_to(cache)}\t{p.stat().st_size}\n".encode())
     return h.hexdigest()
+
+
+def default_audio_root() -> Path | None:
+    try:
+        from percepnet_train.fetch_data import data_root
+        return Path(data_root())
+    except Exception:                   # the audio cache is optional for hashing
+        return None
 
 
 class SequenceSet:
@@ -200,6 +212,9 @@ def parse_args(argv=None):
     # torchrun spell it --run-dir.
     ap.add_argument("--run", "--run-dir", dest="run", type=Path, default=None,
                     help="run dir (default runs/<size>); --run-dir under torchrun")
+    ap.add_argument("--audio-root", type=Path, default=None,
+                    help="audio cache whose manifest.json/splits.json enter the data hash "
+                         "(default: fetch_data's data root)")
     ap.add_argument("--size", default="small", help="model size: tiny, small, base")
     ap.add_argument("--steps", type=int, default=60_000, help="total optimiser steps")
     ap.add_argument("--hours", type=float, default=None,
@@ -250,7 +265,7 @@ def main(argv=None) -> int:
     vmine = val_shards[rank::world] if len(val_shards) >= world else (
         val_shards if main_rank else [])
     vset = SequenceSet(vmine) if vmine else None
-    data_hash = manifest_sha256(args.cache)
+    data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
 
     ckpt_path, best_path = run / "ckpt_latest.pt", run / "ckpt_best.pt"
     ckpt = torch.load(ckpt_path, map_location="cpu", weights_only=False) \
