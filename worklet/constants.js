@@ -1,0 +1,42 @@
+// Frame constants shared by the worklet, the worker and the public API.
+// The first block mirrors py/percepnet_wasm/constants.py; build.py and
+// tests/browser/test_constants.py refuse any difference. The second block is
+// the browser bridge's own and is defined only here.
+
+export const SAMPLE_RATE = 48000;          // Hz: the core only ever sees 48 kHz mono
+export const FRAME_SIZE = 480;             // samples per Python frame (10 ms hop)
+export const WINDOW_SIZE = 960;
+export const NB_BANDS = 34;
+export const NB_FEATURES = 70;
+export const ALGORITHMIC_DELAY = 1440;     // samples: output n of the Denoiser is input n - 1440
+
+// --- bridge (browser only) -------------------------------------------------
+export const RENDER_QUANTUM = 128;         // Web Audio render quantum, samples
+// Fixed worklet<->worker delay D (48 kHz samples). Measured: 1024 (21.3 ms)
+// absorbs up to ~5 ms of compute per 10 ms frame without underruns; 960 had
+// no headroom (shared/BROWSER.md). Must be >= FRAME_SIZE - RENDER_QUANTUM.
+export const BRIDGE_DELAY = 1024;
+export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2464 samples = 51.3 ms
+export const RING_CAPACITY = 8192;         // samples per ring, each way (> 4 frames of slack)
+export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.7 ms)
+
+// Control block: an Int32Array over a SharedArrayBuffer, indices below.
+export const CTRL = Object.freeze({
+  STOP: 0,            // main -> worker: 1 = leave the frame loop
+  INPUT_SEQ: 1,       // worklet -> worker: bumped + notified after each push
+  FRAMES: 2,          // worker: frames processed
+  HEARTBEAT: 3,       // worker: bumped on every loop turn (also while idle)
+  ENABLED: 4,         // main -> worklet: 1 = wet, 0 = dry (crossfaded)
+  UNDERRUNS: 5,       // worklet: quanta that had to use the dry path
+  PARAM_SEQ: 6,       // main -> worker: bumped when PARAMS changed
+  STATE: 7,           // worklet: 0 loading, 1 processing, 2 pass-through
+  READY: 8,           // worker: 1 once Python is ready for frames
+  LENGTH: 9,
+});
+// Float parameters: a Float32Array over its own SharedArrayBuffer.
+export const PARAM = Object.freeze({
+  ATTENUATION_LIMIT_DB: 0,   // main -> worker; Infinity = no limit
+  VAD: 1,                    // worker -> main: last voice-activity probability
+  LENGTH: 2,
+});
+export const TIMING_SLOTS = 1024;          // worker writes ms/frame into a ring of this many floats

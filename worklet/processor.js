@@ -1,0 +1,75 @@
+// AudioWorkletProcessor "percepnet-wasm-bridge": the Web Audio glue around Bridge.
+//
+// Audio thread: it downmixes the input to mono, hands 128 samples to Bridge
+// (which talks to the worker through two ringbuf.js rings), and copies the
+// result to every output channel. It never imports Pyodide, never waits on
+// Python and allocates nothing in process(), except one message on a state
+// change (rare, off the steady-state path).
+
+import { RingBuffer } from "./vendor/ringbuf.js";
+import { RENDER_QUANTUM } from "./constants.js";
+import { Bridge, STATE } from "./bridge.js";
+
+class PercepNetBridgeProcessor extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    const o = options.processorOptions;
+    this.mono = new Float32Array(RENDER_QUANTUM);
+    this.out = new Float32Array(RENDER_QUANTUM);
+    this.running = true;
+    this.port.onmessage = (e) => {
+      if (e.data && e.data.type === "stop") this.running = false;
+    };
+    if (o.mode === "fallback") {
+      // No SharedArrayBuffer (page not cross-origin isolated): plain pass-through.
+      this.bridge = null;
+      this.port.postMessage({ type: "state", state: STATE.PASS_THROUGH });
+      return;
+    }
+    this.ctrl = new Int32Array(o.ctrlSab);
+    this.bridge = new Bridge({
+      inRing: new RingBuffer(o.inSab, Float32Array),
+      outRing: new RingBuffer(o.outSab, Float32Array),
+      ctrl: this.ctrl,
+      rate: sampleRate,
+      offline: o.offline,
+      bridgeDelay: o.bridgeDelay,
+    });
+    this.state = this.bridge.state;
+    this.port.postMessage({ type: "latency", samples: this.bridge.latency, rate: sampleRate });
+  }
+
+  process(inputs, outputs) {
+    const input = inputs[0];
+    const mono = this.mono;
+    const channels = input.length;
+    if (channels === 0) {
+      mono.fill(0);                          // nothing connected (yet): silence in
+    } else {
+      const c0 = input[0];
+      for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] = c0[j];
+      for (let c = 1; c < channels; c++) {
+        const ch = input[c];
+        for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] += ch[j];
+      }
+      if (channels > 1) {
+        const scale = 1 / channels;
+        for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] *= scale;
+      }
+    }
+    let out = mono;
+    if (this.bridge) {
+      const state = this.bridge.process(mono, this.out);
+      out = this.out;
+      if (state !== this.state) {
+        this.state = state;
+        this.port.postMessage({ type: "state", state, underruns: this.bridge.underruns });
+      }
+    }
+    const output = outputs[0];
+    for (let c = 0; c < output.length; c++) output[c].set(out);
+    return this.running;
+  }
+}
+
+registerProcessor("percepnet-wasm-bridge", PercepNetBridgeProcessor);

@@ -1,0 +1,125 @@
+// Web Worker: Python's side of the bridge.
+//
+// Loads Pyodide + numpy + our wheel, makes one percepnet_wasm.Denoiser, then
+// loops: wait on the input ring (Atomics.wait), pop 480 samples straight into
+// a numpy array's memory, call process_frame(inp, out), push out's memory to
+// the output ring. Nothing is converted or allocated per frame: JS and Python
+// share the two arrays' bytes. Once the loop runs the worker no longer reads
+// messages; it is steered through shared memory (CTRL / PARAM) and stopped by
+// CTRL.STOP.
+//
+// Messages out: {type: "ready", model, timings} | {type: "error", message} | {type: "stopped"}
+
+import { RingBuffer } from "./vendor/ringbuf.js";
+import { CTRL, FRAME_SIZE, PARAM, TIMING_SLOTS } from "./constants.js";
+import { loadRuntime } from "./runtime.js";
+
+const SETUP = `
+import importlib.resources, numpy as np
+from percepnet_wasm import Denoiser
+from percepnet_wasm.constants import FRAME_SIZE
+
+def _make(model):
+    has_weights = importlib.resources.files("percepnet_wasm").joinpath("weights.npz").is_file()
+    if model == "auto":
+        model = "default" if has_weights else "none"
+    den = Denoiser(model=None if model == "none" else model)
+    return den, model, has_weights
+
+den, model_used, has_weights = _make(MODEL)
+inp = np.zeros(FRAME_SIZE, np.float32)
+out = np.zeros(FRAME_SIZE, np.float32)
+vad = np.zeros(1, np.float32)
+
+def step():
+    den.process_frame(inp, out)
+    vad[0] = den.vad
+
+def warm_up():
+    Denoiser(model=None).process_frame(inp, out)
+
+def set_limit(db):
+    den.set_attenuation_limit(None if db == float("inf") else float(db))
+`;
+
+self.onmessage = async (e) => {
+  if (e.data.type !== "init") return;
+  const o = e.data;
+  const ctrl = new Int32Array(o.ctrlSab);
+  try {
+    const timings = {};
+    const t0 = performance.now();
+    const { pyodide } = await loadRuntime({ assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms) });
+    const ns = pyodide.globals.get("dict")();
+    ns.set("MODEL", o.model);
+    let t = performance.now();
+    pyodide.runPython(SETUP, { globals: ns });
+    timings.denoiser = performance.now() - t;
+    const loop = new FrameLoop(pyodide, ns, o, ctrl);
+    t = performance.now();
+    loop.warmUp();
+    timings.firstFrame = performance.now() - t;
+    timings.total = performance.now() - t0;
+    const model = ns.get("model_used");
+    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings });
+    Atomics.store(ctrl, CTRL.READY, 1);
+    loop.run();
+    self.postMessage({ type: "stopped" });
+  } catch (err) {
+    Atomics.store(ctrl, CTRL.READY, 0);
+    self.postMessage({ type: "error", message: String(err && err.message ? err.message : err) });
+  }
+  self.close();
+};
+
+class FrameLoop {
+  constructor(pyodide, ns, o, ctrl) {
+    this.ns = ns;
+    this.ctrl = ctrl;
+    this.params = new Float32Array(o.paramSab);
+    this.timing = new Float32Array(o.timingSab);
+    this.inRing = new RingBuffer(o.inSab, Float32Array);
+    this.outRing = new RingBuffer(o.outSab, Float32Array);
+    this.step = ns.get("step");
+    this.setLimit = ns.get("set_limit");
+    this.bufs = ["inp", "out", "vad"].map((name) => ns.get(name));
+    this.takeViews();
+  }
+
+  /** Float32Array views on the numpy arrays' bytes; taken again if wasm memory grew. */
+  takeViews() {
+    [this.inView, this.outView, this.vadView] = this.bufs.map((a) => a.getBuffer("f32").data);
+  }
+
+  /** One frame of silence through a throwaway Denoiser: the first call into numpy's FFT is slow. */
+  warmUp() {
+    this.ns.get("warm_up")();
+    this.takeViews();
+  }
+
+  run() {
+    const { ctrl, params, timing, inRing, outRing } = this;
+    let paramSeq = -1;
+    while (Atomics.load(ctrl, CTRL.STOP) === 0) {
+      Atomics.add(ctrl, CTRL.HEARTBEAT, 1);
+      const seq = Atomics.load(ctrl, CTRL.INPUT_SEQ);       // read before draining: no lost wake-up
+      const p = Atomics.load(ctrl, CTRL.PARAM_SEQ);
+      if (p !== paramSeq) {
+        paramSeq = p;
+        this.setLimit(params[PARAM.ATTENUATION_LIMIT_DB]);
+      }
+      while (inRing.availableRead() >= FRAME_SIZE) {
+        const t = performance.now();
+        if (this.inView.length === 0) this.takeViews();        // detached by memory growth
+        inRing.pop(this.inView, FRAME_SIZE);
+        this.step();
+        if (this.outView.length === 0) this.takeViews();
+        outRing.push(this.outView, FRAME_SIZE);
+        const frames = Atomics.add(ctrl, CTRL.FRAMES, 1);
+        timing[frames % TIMING_SLOTS] = performance.now() - t;
+        params[PARAM.VAD] = this.vadView[0];
+      }
+      Atomics.wait(ctrl, CTRL.INPUT_SEQ, seq, 100);          // timeout: notice STOP even when idle
+    }
+  }
+}
