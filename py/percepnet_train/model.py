@@ -2,7 +2,7 @@
 
 Shape (PERCEPNET.md, "Network"), fully causal::
 
-    features (70) -> normalise -> dense D (tanh)
+    features (70) -> normalise, clip to ±input_clip -> dense D (tanh)
       -> causal conv1d k=5 -> C (tanh) -> causal conv1d k=3 -> C (tanh)
       -> n_gru x GRU H
       -> gains head:     GRU Hg -> dense 34 (sigmoid)
@@ -48,6 +48,9 @@ class ModelConfig:
     conv2_kernel: int = 3
     n_features: int = NB_FEATURES
     n_bands: int = NB_BANDS
+    # normalised features are clipped to ±input_clip, so one rogue feature (a DSP edge case
+    # on silence) cannot saturate the network
+    input_clip: float = 10.0
 
     @classmethod
     def named(cls, size: str) -> "ModelConfig":
@@ -93,7 +96,7 @@ class PercepNet(nn.Module):
     def forward(self, x: torch.Tensor):
         if x.dim() != 3 or x.shape[-1] != self.cfg.n_features:
             raise ValueError(f"features must be (B, T, {self.cfg.n_features}), got {tuple(x.shape)}")
-        x = (x - self.norm_mean) / self.norm_std
+        x = ((x - self.norm_mean) / self.norm_std).clamp(-self.cfg.input_clip, self.cfg.input_clip)
         x = torch.tanh(self.dense(x)).transpose(1, 2)                   # (B, D, T)
         x = torch.tanh(self.conv1(F.pad(x, (self.cfg.conv1_kernel - 1, 0))))
         x = torch.tanh(self.conv2(F.pad(x, (self.cfg.conv2_kernel - 1, 0))))

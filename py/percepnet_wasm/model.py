@@ -173,6 +173,7 @@ class Model:
             p[name] = np.asarray(arrays[name], np.float32)
         self.params = p           # dequantised float32 arrays, by file name (read-only use)
 
+        self.input_clip = np.float32(cfg["input_clip"])
         self.mean = np.asarray(arrays["norm_mean"], np.float32)
         self.inv_std = (1.0 / np.asarray(arrays["norm_std"], np.float64)).astype(np.float32)
         if self.mean.shape != (NB_FEATURES,):
@@ -248,6 +249,7 @@ class Model:
         x = self._x
         np.subtract(features, self.mean, out=x)
         np.multiply(x, self.inv_std, out=x)
+        np.clip(x, -self.input_clip, self.input_clip, out=x)
         # dense (tanh), straight into conv1's ring
         c = self.conv1
         dst = c.slots[c.pos]
