@@ -120,3 +120,24 @@ def test_make_cache_writes_resumable_shards(tiny_cache, tmp_path, monkeypatch):
         assert shard["features"].shape == (int(shard["lengths"].sum()), 70)
         assert shard["vad"].shape == (int(shard["lengths"].sum()),)
     assert make_cache.build(start=2, count=9, **args) == []     # all complete: nothing redone
+
+
+def test_classify_keeps_only_desc_recordings_as_tuxpaint_speech():
+    from percepnet_train.fetch_data import classify
+    stamps = "tuxpaint-stamps-default"
+    assert classify(stamps, "usr/share/tuxpaint/stamps/animals/cat_desc_fr.ogg") == ("speech", "tuxpaint-stamps:fr")
+    assert classify(stamps, "usr/share/tuxpaint/stamps/animals/cat_desc.ogg") == ("speech", "tuxpaint-stamps:en")
+    assert classify(stamps, "usr/share/tuxpaint/stamps/animals/cat.ogg")[0] == "noise"
+    assert classify(stamps, "usr/share/tuxpaint/stamps/symbols/math/7_de.ogg") is None   # spoken digit
+
+
+def test_splits_are_group_disjoint_and_fixed(rng):
+    from percepnet_train.fetch_data import make_splits
+    entries = [dict(id=f"p/{i}", package="p", category="speech", group=f"g{i % 20}",
+                    duration_s=float(rng.uniform(1, 5))) for i in range(200)]
+    splits = make_splits(entries)
+    groups = {s: {e["group"] for e in es} for s, es in splits.items()}
+    assert not (groups["train"] & groups["val"] or groups["train"] & groups["test"]
+                or groups["val"] & groups["test"])
+    assert all(groups.values()) and sum(map(len, splits.values())) == 200
+    assert make_splits(entries) == splits

@@ -135,7 +135,7 @@ def classify(package: str, rel: str) -> tuple[str, str] | None:
     if package == "alsa-utils":
         return ("noise", rel) if stem == "Noise" else ("speech", "alsa-utils")
     if package == "megaglest-data":
-        if "/units/" in rel or "die" in stem:   # unit voices and death screams
+        if "/units/" in rel or re.search(r"_die\d*$", stem):   # unit voices, death screams
             return None
         return ("music", rel) if "/music/" in rel else ("noise", rel)
     if package == "lincity-ng-data":
@@ -157,19 +157,9 @@ def classify(package: str, rel: str) -> tuple[str, str] | None:
 def decode(path: Path) -> tuple[np.ndarray, int, int]:
     """Read a file as float64 mono at 48 kHz. Returns (samples (n,), original rate, channels).
 
-    Uses soundfile; falls back to ffmpeg (if installed) for formats libsndfile lacks.
+    soundfile (libsndfile >= 1.2) reads every file of these packages (ogg, opus, flac, wav).
     """
-    try:
-        x, rate = sf.read(str(path), dtype="float64", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError):
-        raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1",
-                              "-"], check=True, capture_output=True).stdout
-        probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
-                                "stream=sample_rate,channels", "-of", "csv=p=0", str(path)],
-                               check=True, capture_output=True, text=True).stdout.split(",")
-        rate, channels = int(probe[0]), int(probe[1])
-        x = np.frombuffer(raw, dtype=np.float32).astype(np.float64)[:, None]
-        return _to_48k(x[:, 0], rate), rate, channels
+    x, rate = sf.read(str(path), dtype="float64", always_2d=True)
     return _to_48k(x.mean(axis=1), rate), rate, x.shape[1]
 
 
@@ -199,9 +189,10 @@ def convert_one(job: dict) -> dict | None:
     Skips the work if the sidecar already exists. Returns None for dropped files.
     """
     npy, meta_path = Path(job["npy"]), Path(job["npy"]).with_suffix(".json")
-    if meta_path.exists():
+    if meta_path.exists():                   # decoded before; the classification may be newer
         meta = json.loads(meta_path.read_text())
-        return meta if meta.get("kept", True) else None
+        meta.update(category=job["category"], group=job["group"])
+        return meta if meta["kept"] else None
     meta = {k: job[k] for k in ("id", "package", "version", "file", "licence", "category", "group")}
     try:
         x, rate, channels = decode(Path(job["src"]))
