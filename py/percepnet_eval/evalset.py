@@ -6,8 +6,9 @@ files of the ``test`` split never appear in training.
 
 ``mixtures(n, snrs, seed=...)`` returns ``n`` clips; clip ``i`` has SNR ``snrs[i % len(snrs)]``,
 speech from speaker group ``i``-th in a seeded round-robin over the test speakers, and noise
-from a seeded round-robin over the test noise files (categories noise, typing, music), so
-every SNR sees several speakers and noise types. Clip ``i`` depends only on ``(seed, i)``.
+from a round-robin over noise types (``<category>:<package>`` for noise and typing, all music
+pooled as one type), one type per block of ``len(snrs)`` clips, so every SNR sees every type
+once ``n >= len(snrs) * n_types``. Clip ``i`` depends only on ``(seed, i)``.
 
 Mixing uses ``percepnet_train.mixer.mix_at_snr(clean, noise, snr_db)`` when that module
 provides it (one definition of SNR for training and evaluation), else the same rule here:
@@ -40,7 +41,7 @@ class Clip:
     speech: str        # manifest id(s) of the speech, '+'-joined
     speaker: str       # speaker group
     noise: str         # manifest id of the noise
-    noise_type: str    # "<category>:<package>"
+    noise_type: str    # "<category>:<package>", or "music"
     clean: np.ndarray  # float32 (n,), 48 kHz
     noisy: np.ndarray  # float32 (n,)
 
@@ -133,7 +134,9 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None)
     # Round-robin over noise types first, then files, so types are spread over the clips.
     by_type = {}
     for e in _order(noise, seed, "noise"):
-        by_type.setdefault(f"{e['category']}:{e['package']}", []).append(e)
+        # Music is one type (pooled over packages) so it does not outweigh real noise.
+        key = "music" if e["category"] == "music" else f"{e['category']}:{e['package']}"
+        by_type.setdefault(key, []).append(e)
     types = sorted(by_type)
     for i in range(n):
         rng = np.random.default_rng([seed, i])

@@ -174,7 +174,8 @@ def write_markdown(path, res):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m percepnet_eval.ladder", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--clips", type=int, default=24, help="number of mixtures (>= 20)")
+    ap.add_argument("--clips", type=int, default=32,
+                    help="number of mixtures (>= 20; 32 = every noise type at every SNR)")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--out", default="docs/oracle-ladder.md")
