@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 pytest.importorskip("scipy")
-pytest.importorskip("pyroomacoustics")
 
 from percepnet_train import make_cache, mixer  # noqa: E402
 from percepnet_wasm.constants import SAMPLE_RATE  # noqa: E402
@@ -72,6 +71,7 @@ def test_mix_at_snr_rejects_bad_input(rng):
 
 
 def test_mix_is_deterministic_and_bounded(tiny_cache):
+    pytest.importorskip("pyroomacoustics")
     seen = set()
     for seed in range(12):
         clean, noisy = mixer.mix(seed, "train", seconds=1.0, root=tiny_cache)
@@ -94,6 +94,7 @@ def test_mix_rejects_unknown_split(tiny_cache):
 
 
 def test_room_rir_starts_at_the_direct_path(rng):
+    pytest.importorskip("pyroomacoustics")
     rir, rir_noise, rt60 = mixer.room_rirs(rng)
     assert 0.1 <= rt60 <= 1.0
     assert int(np.argmax(np.abs(rir))) == 40
@@ -108,6 +109,7 @@ def _fake_training_sequences(clean, noisy):
 
 
 def test_make_cache_writes_resumable_shards(tiny_cache, tmp_path, monkeypatch):
+    pytest.importorskip("pyroomacoustics")
     monkeypatch.setattr(make_cache, "training_sequences", _fake_training_sequences)
     out = tmp_path / "shards"
     args = dict(split="val", out=out, workers=1, seconds=0.5, root=tiny_cache, shard_size=4)

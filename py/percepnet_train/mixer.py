@@ -26,7 +26,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pyroomacoustics as pra
 from scipy.signal import butter, fftconvolve, lfilter, sosfilt
 
 from percepnet_wasm.constants import SAMPLE_RATE
@@ -250,6 +249,8 @@ def room_rirs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
     Image sources stop at order ``MAX_ISM_ORDER``; from there on the tail is exponentially
     decaying noise at the level of the last ISM part, so long RT60s stay cheap.
     """
+    import pyroomacoustics as pra        # training-only dependency, needed only here
+
     rt60 = rng.uniform(*RT60_RANGE_S)
     dims = np.array([rng.uniform(3, 10), rng.uniform(3, 8), rng.uniform(2.4, 4)])
     while True:
