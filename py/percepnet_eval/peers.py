@@ -79,21 +79,26 @@ def _framed(x, frame, delay, step):
 
 # --------------------------------------------------------------------------- ours
 def _make_ours():
-    import percepnet_wasm
+    from percepnet_wasm import Denoiser, enhance
     from percepnet_wasm.model import Model
     model = Model.load()  # FileNotFoundError until the trained weights exist
-    meta = getattr(model, "metadata", None) or getattr(model, "meta", None) or {}
+    meta = getattr(model, "metadata", {}) or {}
 
     def fn(x):
-        return np.asarray(percepnet_wasm.enhance(_check(x)), dtype=np.float32)
+        # One weights load, fresh recurrent state per clip.
+        model.reset()
+        return np.asarray(enhance(_check(x), Denoiser(model=model)), dtype=np.float32)
 
-    v = _pkg_version("percepnet-wasm")
-    if isinstance(meta, dict) and meta:
-        tag = meta.get("model_version") or meta.get("version") or meta.get("sha256")
-        if tag:
-            v = f"{v} (model {tag})"
+    v = f"percepnet-wasm {_pkg_version('percepnet-wasm')}"
+    tag = meta.get("arrays_sha256")
+    if tag:
+        v += f" (weights sha256 {tag[:12]}, {meta.get('n_weights', '?')} weights)"
     return Peer("ours", "PercepNet (ours, NumPy)", v, fn,
-                notes="percepnet_wasm.enhance: streaming Denoiser, delay 1440 trimmed")
+                notes="percepnet_wasm.enhance: streaming Denoiser, int8 weights, "
+                      "delay 1440 trimmed",
+                extra={"metadata": {k: meta[k] for k in ("config", "n_weights", "step",
+                                                         "git_commit", "date",
+                                                         "arrays_sha256") if k in meta}})
 
 
 # --------------------------------------------------------------------------- RNNoise
