@@ -42,9 +42,9 @@ def oracle_strengths(q_x, q_y, noise_gain, strengths, gain_scale):
     a = q_hat * q_hat - q_x * q_x
     b = q_hat * q_y * (1.0 - q_x * q_x)
     c = q_x * q_x - q_y * q_y
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):   # a -> 0 or alpha -> -1: clipped below
         alpha = (np.sqrt(np.maximum(b * b + a * c, 0.0)) - b) / a
-    r = alpha / (1.0 + alpha)
+        r = alpha / (1.0 + alpha)
     unreachable = q_hat < q_x
     r = np.where(unreachable, 1.0, r)
     r = np.where(q_x <= q_y, 0.0, r)
