@@ -216,7 +216,8 @@ def parse_args(argv=None):
                     help="audio cache whose manifest.json/splits.json enter the data hash "
                          "(default: fetch_data's data root)")
     ap.add_argument("--size", default="small", help="model size: tiny, small, base")
-    ap.add_argument("--steps", type=int, default=60_000, help="total optimiser steps")
+    ap.add_argument("--steps", type=int, default=20_000,
+                    help="total optimiser steps (sets the lr schedule's length)")
     ap.add_argument("--hours", type=float, default=None,
                     help="stop (with a checkpoint) after this many hours of this invocation")
     ap.add_argument("--stop-at", type=int, default=None,
@@ -251,7 +252,7 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 2) // local_world))
     if args.batch % world:
         raise SystemExit(f"--batch {args.batch} is not divisible by the {world} processes")
-    run = args.run or Path("runs") / args.size
+    run = args.run or Path(__file__).resolve().parents[2] / "runs" / args.size   # gitignored
     run.mkdir(parents=True, exist_ok=True)
     main_rank = rank == 0
 
