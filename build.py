@@ -186,8 +186,12 @@ def build_wheel(dest):
             shutil.copy2(readme, src)
         else:                                   # pyproject names it; the wheel only embeds it
             (src / "README.md").write_text("percepnet-wasm\n")
-        run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-             "--disable-pip-version-check", "-q", "-w", tmp, src])
+        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+               "--disable-pip-version-check", "-q", "-w", tmp, str(src)]
+        log("building the percepnet_wasm wheel")
+        done = subprocess.run(cmd, capture_output=True, text=True)   # setuptools is chatty
+        if done.returncode:
+            sys.exit(f"wheel build failed:\n{done.stdout}{done.stderr}")
         wheel = next(Path(tmp).glob("percepnet_wasm-*-py3-none-any.whl"))
         shutil.copy2(wheel, dest / wheel.name)
         return dest / wheel.name
