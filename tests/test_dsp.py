@@ -203,3 +203,14 @@ def test_frame_shape_and_dtype_errors():
         d.process_frame(np.zeros(FRAME_SIZE, np.int16), out)
     with pytest.raises(ValueError, match="attenuation"):
         d.set_attenuation_limit(-3)
+
+
+@pytest.mark.parametrize("level", [0.0, 1e-9, 1e-6, 1e-3, 1.0])
+def test_pitch_correlation_is_bounded_at_any_level(level, rng):
+    x = (level * rng.standard_normal(PITCH_BUF_SIZE)).astype(np.float32)
+    x[:700] = 0.0                       # silence before an onset: tiny lagged energies
+    search = PitchSearch()
+    _, correlations = search.search(x)
+    assert np.all(np.abs(search.ncorr) <= 1.0) and np.all(np.abs(correlations) <= 1.0)
+    if level <= 1e-6:                   # below -100 dBFS the correlation is noise: ~0
+        assert np.max(np.abs(correlations)) < 0.1

@@ -15,6 +15,7 @@ PITCH_BUF_SIZE = PITCH_MAX_PERIOD + WINDOW_SIZE   # 1728 samples: window plus it
 NB_CANDIDATES = 4                                 # periods handed to the Viterbi per frame
 OCTAVE_THRESHOLD = 0.9                            # sub-multiple kept if corr >= 0.9 x best
 VITERBI_JUMP_COST = 0.5                           # cost of one octave of period change
+CORRELATION_FLOOR = 1e-7                          # energy product floor: RMS 1e-5 (-100 dBFS)
 
 _FFT_SIZE = 2048                                  # >= 1728: no circular wrap for lags >= 0
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
@@ -62,7 +63,10 @@ class PitchSearch:
         lag_energy = self._cumsum[m + WINDOW_SIZE] - self._cumsum[m]
         seg_energy = self._cumsum[-1] - self._cumsum[PITCH_MAX_PERIOD]
         ncorr = self.ncorr
-        ncorr[PITCH_MAX_PERIOD - m] = r[m] / np.sqrt(lag_energy * seg_energy + 1e-20)
+        # The floor keeps near-silent spans (where FFT round-off dominates r) near 0;
+        # the clip removes what round-off leaves beyond Cauchy-Schwarz.
+        ncorr[PITCH_MAX_PERIOD - m] = r[m] / (np.sqrt(lag_energy * seg_energy) + CORRELATION_FLOOR)
+        np.clip(ncorr, -1.0, 1.0, out=ncorr)
         band = ncorr[PITCH_MIN_PERIOD:]
         # Local maxima (periods), best first.
         peak = np.ones(len(band), dtype=bool)
