@@ -6,7 +6,7 @@ import numpy as np
 __all__ = ["spectrogram_panels"]
 
 
-def _spec_db(x, rate, n_fft=1024, hop=256):
+def _spec_db(x, rate, n_fft=1024, hop=480):
     x = np.asarray(x, dtype=np.float64)
     win = np.hanning(n_fft)
     nfr = max(1, 1 + (len(x) - n_fft) // hop)
@@ -53,5 +53,10 @@ def spectrogram_panels(signals, rate, path, *, title="", captions=None, fmax=Non
     if title:
         fig.suptitle(title, fontsize=10)
     fig.colorbar(im, ax=axes[:, 0].tolist(), label="dB", shrink=0.6, pad=0.01)
-    fig.savefig(path, dpi=110)
+    # Quantised palette keeps the PNG small enough to commit (~0.4 MB).
+    fig.savefig(path, dpi=90)
     plt.close(fig)
+    from PIL import Image
+    with Image.open(path) as im:
+        q = im.convert("RGB").quantize(colors=128)
+    q.save(path, optimize=True)
