@@ -1,0 +1,33 @@
+"""(f) The demo page: its main controls are there and it processes audio; a screenshot is kept.
+
+The screenshot is written to build/test-artifacts/demo.png (not committed).
+"""
+import build
+
+
+def test_demo_page_shows_controls_and_processes_the_example(page, server):
+    p = page.page
+    p.set_viewport_size({"width": 1280, "height": 900})
+    p.goto(server)
+    for sel in ["#play-example", "#use-mic", "#upload", "#before", "#after", "#preset", "#attenuation",
+                "#spec-before", "#spec-after", "#stats", "#state"]:
+        assert p.locator(sel).count() == 1, f"{sel} missing"
+    assert p.evaluate("crossOriginIsolated") is True
+    p.click("#play-example")
+    p.wait_for_function("document.querySelector('#state').classList.contains('processing')", timeout=120_000)
+    p.wait_for_function("window.demo.node.stats().frames > 150", timeout=60_000)   # 1.5 s of audio
+    p.select_option("#preset", "conservative")
+    assert p.input_value("#attenuation") == "12"
+    p.check("#before")
+    p.wait_for_timeout(700)
+    stats = p.evaluate("window.demo.node.stats()")
+    assert stats["state"] == "processing"
+    latency_ms = stats["latency"]["ms"]
+    assert 51.3 <= latency_ms < 53                   # 2464 samples at 48 kHz, plus resampling if any
+    assert f"{latency_ms:.1f} ms" in p.text_content("#stat-latency")
+    out = build.ROOT / "build" / "test-artifacts"
+    out.mkdir(parents=True, exist_ok=True)
+    png = p.screenshot(path=str(out / "demo.png"), full_page=True)
+    assert len(png) > 20_000                          # not a blank page
+    for sel in ["#play-example", "#use-mic", "#attenuation", "#preset", "#spec-after", "#stats"]:
+        assert p.locator(sel).is_visible(), f"{sel} not visible"
