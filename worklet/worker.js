@@ -36,7 +36,12 @@ def step():
     vad[0] = den.vad
 
 def warm_up():
-    Denoiser(model=None).process_frame(inp, out)
+    # A throwaway Denoiser over 0.2 s of faint noise: the first calls into numpy's FFT and
+    # the pitch search are slow, and zeros alone would skip some code paths.
+    d = Denoiser(model=None if model_used == "none" else model_used)
+    noise = np.random.default_rng(0).standard_normal((20, FRAME_SIZE)).astype(np.float32) * 1e-3
+    for frame in noise:
+        d.process_frame(frame, out)
 
 def set_limit(db):
     den.set_attenuation_limit(None if db == float("inf") else float(db))
@@ -91,7 +96,7 @@ class FrameLoop {
     [this.inView, this.outView, this.vadView] = this.bufs.map((a) => a.getBuffer("f32").data);
   }
 
-  /** One frame of silence through a throwaway Denoiser: the first call into numpy's FFT is slow. */
+  /** Python's first frames are slow: run some through a throwaway Denoiser before going live. */
   warmUp() {
     this.ns.get("warm_up")();
     this.takeViews();
