@@ -23,7 +23,12 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required", "--mute-audio",
 ]
 
-pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,162 @@
+// The bridge's framing logic without a browser (node --test): 128-sample quanta in,
+// 480-sample frames to a fake worker, fixed delay, dry path, underruns, crossfades, resampling.
+// Run by tests/browser/test_bridge_node.py.
+
+import assert from "node:assert/strict";
+import test from "node:test";
+import { RingBuffer } from "ringbuf.js";
+import { Bridge, STATE } from "../../worklet/bridge.js";
+import {
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, FRAME_SIZE, RENDER_QUANTUM, RING_CAPACITY, TOTAL_LATENCY,
+} from "../../worklet/constants.js";
+import { Resampler } from "../../worklet/resampler.js";
+
+/** A stand-in for worker.js: frames in, `gain` x (input delayed by 1440) out, like the Denoiser's timing. */
+class FakeWorker {
+  constructor(inRing, outRing, gain = 0.5) {
+    Object.assign(this, { inRing, outRing, gain });
+    this.delay = new Float32Array(ALGORITHMIC_DELAY + FRAME_SIZE);   // FIFO of the last 1920 inputs
+    this.frame = new Float32Array(FRAME_SIZE);
+    this.out = new Float32Array(FRAME_SIZE);
+  }
+
+  service() {
+    while (this.inRing.availableRead() >= FRAME_SIZE) {
+      this.inRing.pop(this.frame, FRAME_SIZE);
+      this.delay.copyWithin(0, FRAME_SIZE);
+      this.delay.set(this.frame, ALGORITHMIC_DELAY);
+      for (let j = 0; j < FRAME_SIZE; j++) this.out[j] = this.gain * this.delay[j];
+      this.outRing.push(this.out, FRAME_SIZE);
+    }
+  }
+}
+
+function setup({ rate = 48000, ready = true, offline = false } = {}) {
+  const inRing = new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
+  const outRing = new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
+  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
+  ctrl[CTRL.ENABLED] = 1;
+  ctrl[CTRL.READY] = ready ? 1 : 0;
+  const bridge = new Bridge({ inRing, outRing, ctrl, rate, offline });
+  return { bridge, ctrl, worker: new FakeWorker(inRing, outRing) };
+}
+
+/** Seeded noise, so failures reproduce. */
+function noise(n, seed = 1) {
+  const x = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    x[i] = (s / 2 ** 32 - 0.5) * 0.5;
+  }
+  return x;
+}
+
+/** Runs `x` through the bridge quantum by quantum; `serve(q)` says whether the worker runs after quantum q. */
+function run({ bridge, worker }, x, serve = () => true) {
+  const y = new Float32Array(x.length - (x.length % RENDER_QUANTUM));   // whole quanta only
+  const inQ = new Float32Array(RENDER_QUANTUM);
+  const outQ = new Float32Array(RENDER_QUANTUM);
+  const states = [];
+  for (let q = 0; (q + 1) * RENDER_QUANTUM <= x.length; q++) {
+    inQ.set(x.subarray(q * RENDER_QUANTUM, (q + 1) * RENDER_QUANTUM));
+    states.push(bridge.process(inQ, outQ));
+    y.set(outQ, q * RENDER_QUANTUM);
+    if (serve(q)) worker.service();
+  }
+  return { y, states };
+}
+
+test("output is the worker's output delayed by exactly the bridge delay, no underruns", () => {
+  const s = setup();
+  const x = noise(48000);
+  const { y, states } = run(s, x);
+  assert.equal(TOTAL_LATENCY, ALGORITHMIC_DELAY + BRIDGE_DELAY);
+  for (let t = 0; t < x.length; t++) {
+    const want = t >= TOTAL_LATENCY ? 0.5 * x[t - TOTAL_LATENCY] : 0;
+    if (t >= TOTAL_LATENCY + RENDER_QUANTUM) assert.equal(y[t], Math.fround(want), `t=${t}`);
+  }
+  assert.equal(s.bridge.underruns, 0);
+  assert.equal(states.at(-1), STATE.PROCESSING);
+});
+
+test("a late worker: dry (same delay) while late, late samples dropped, wet again after, aligned", () => {
+  const s = setup();
+  const x = noise(96000, 7);
+  const stall = (q) => !(q >= 100 && q < 130);            // worker asleep for 30 quanta (80 ms)
+  const { y } = run(s, x, stall);
+  assert.ok(s.bridge.underruns > 0);
+  const ratio = (t) => y[t] / x[t - TOTAL_LATENCY];
+  const wetBefore = 60 * RENDER_QUANTUM, dryDuring = 125 * RENDER_QUANTUM, wetAfter = 200 * RENDER_QUANTUM;
+  for (let t = wetBefore; t < 100 * RENDER_QUANTUM; t++) assert.ok(Math.abs(ratio(t) - 0.5) < 1e-6, `before t=${t}`);
+  for (let t = dryDuring; t < dryDuring + 500; t++) assert.equal(y[t], x[t - TOTAL_LATENCY], `during t=${t}`);
+  for (let t = wetAfter; t < x.length; t++) assert.ok(Math.abs(ratio(t) - 0.5) < 1e-6, `after t=${t}`);
+  // never anything but a mix of the aligned wet and dry: |y| between 0.5|x| and |x|
+  for (let t = TOTAL_LATENCY + 256; t < x.length; t++) {
+    const r = ratio(t);
+    assert.ok(r > 0.5 - 1e-6 && r < 1 + 1e-6, `t=${t} ratio ${r}`);
+  }
+});
+
+test("setEnabled crossfades to dry over CROSSFADE samples, latency unchanged", () => {
+  const s = setup();
+  const x = noise(48000, 3);
+  const switchAt = 200;
+  const { y } = run(s, x, (q) => {
+    if (q === switchAt - 1) s.ctrl[CTRL.ENABLED] = 0;
+    return true;
+  });
+  const t0 = switchAt * RENDER_QUANTUM - RENDER_QUANTUM + RENDER_QUANTUM;  // first quantum after the switch
+  const ratio = (t) => y[t] / x[t - TOTAL_LATENCY];
+  assert.ok(Math.abs(ratio(t0 - 1) - 0.5) < 1e-6);
+  assert.ok(ratio(t0 + 64) > 0.6 && ratio(t0 + 64) < 0.9);   // half-way through the fade
+  for (let t = t0 + RENDER_QUANTUM; t < x.length; t++) assert.equal(y[t], x[t - TOTAL_LATENCY]);
+});
+
+test("before the worker is ready: dry, delayed by the same latency; loading state", () => {
+  const s = setup({ ready: false });
+  const x = noise(24000, 5);
+  const { y, states } = run(s, x);
+  for (let t = TOTAL_LATENCY; t < y.length; t++) assert.equal(y[t], x[t - TOTAL_LATENCY]);
+  assert.ok(states.every((st) => st === STATE.LOADING));
+  assert.equal(s.bridge.underruns, 0);
+});
+
+test("a worker that never answers ends in pass-through state, never silence", () => {
+  const s = setup();
+  const x = noise(48000, 9);
+  const { y, states } = run(s, x, (q) => q < 50);
+  assert.equal(states.at(-1), STATE.PASS_THROUGH);
+  assert.equal(s.ctrl[CTRL.STATE], STATE.PASS_THROUGH);
+  for (let t = 30000; t < x.length; t++) assert.equal(y[t], x[t - TOTAL_LATENCY]);
+});
+
+test("44.1 kHz: resampled both ways, output is the input delayed by the reported latency", () => {
+  const rate = 44100;
+  const s = setup({ rate });
+  s.worker.gain = 1;
+  const n = rate * 2, f = 997;
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * f * i) / rate);
+  const { y } = run(s, x);
+  const lat = s.bridge.latency;
+  assert.ok(Math.abs(lat - (TOTAL_LATENCY * rate) / 48000) < 80, `latency ${lat}`);
+  let err = 0;
+  for (let i = Math.ceil(lat) + 4800; i < y.length; i++) {
+    err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * f * (i - lat)) / rate)));
+  }
+  assert.ok(err < 1e-4, `max error ${err}`);
+  assert.equal(s.bridge.underruns, 0);
+});
+
+test("Resampler: rational ratios, unity DC gain, 48k -> 48k style round trip", () => {
+  for (const [a, b] of [[44100, 48000], [48000, 44100], [96000, 48000], [48000, 192000], [22050, 48000]]) {
+    const r = new Resampler(a, b, 4096);
+    const ones = new Float32Array(4096).fill(1);
+    const out = new Float32Array(16384);
+    let got = 0;
+    for (let k = 0; k < 4; k++) got = r.process(ones, 4096, out);
+    for (let i = 0; i < got; i++) assert.ok(Math.abs(out[i] - 1) < 1e-5, `${a}->${b} DC ${out[i]}`);
+    assert.equal(r.inputNeeded(0) >= 0, true);
+  }
+});
