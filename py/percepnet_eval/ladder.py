@@ -145,7 +145,8 @@ def write_markdown(path, res):
         o = res["ordering"]["all"][k]
         cells = ["yes" if o["holds"] else "**no**"]
         for s in SNRS:
-            cells.append("yes" if res["ordering"][str(s)][k]["holds"] else "no")
+            o_s = res["ordering"].get(str(s))
+            cells.append("–" if o_s is None else "yes" if o_s[k]["holds"] else "no")
         order = " < ".join(num[s] for s in o["measured"]) or "–"
         lines.append(f"| {METRIC_LABELS[k]} | " + " | ".join(cells) + f" | {order} |")
     lines += ["", "Fraction of clips on which each published step improves the metric:", "",
@@ -159,6 +160,8 @@ def write_markdown(path, res):
     lines += ["", "## Overall (all SNRs)", "",
               markdown_table(res["aggregate"]["all"], SYSTEMS, short, keys), ""]
     for s in SNRS:
+        if str(s) not in res["aggregate"]:
+            continue
         g = res["aggregate"][str(s)]
         n = g["noisy"]["stoi"]["n"]
         lines += [f"## {s} dB SNR ({n} clips)", "", markdown_table(g, SYSTEMS, short, keys), ""]

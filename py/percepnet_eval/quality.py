@@ -37,7 +37,7 @@ from .report import METRIC_LABELS, aggregate, markdown_table, provenance  # noqa
 
 RATE = 48000
 SNRS = (0, 5, 10, 15, 20)
-KEYS = metrics.METRIC_KEYS + ("rtf",)
+KEYS = metrics.METRIC_KEYS + ("clean_si_sdr", "rtf")
 
 _peers = None
 
@@ -54,6 +54,11 @@ def _run_clip(clip):
         y, rtf = time_peer(peer, clip.noisy)
         s = metrics.score(clip.clean, y, RATE)
         s["rtf"] = rtf
+        # Speech preservation: the system on the clean speech alone, SI-SDR against itself.
+        # It separates what a system does to speech from what it does to noise, and flags
+        # references that a system does not treat as clean speech.
+        ref, est, _lag = metrics.align(clip.clean, peer.fn(clip.clean))
+        s["clean_si_sdr"] = metrics.si_sdr(ref, est)
         scores[name] = s
     return {"meta": clip.meta(), "scores": scores}
 
@@ -105,7 +110,9 @@ def write_markdown(path, res):
         f"{res['n_noise_types']} types ({', '.join(res['noise_types'])}).",
         "- Metrics: PESQ wide-band (P.862.2, at 16 kHz), STOI, SI-SDR (after delay "
         "alignment), DNSMOS P.835 SIG/BAK/OVRL (speechmos, non-intrusive), RTF = wall time / "
-        "audio duration on one core (lower is faster). Means over clips; "
+        "audio duration on one core (lower is faster); clean-in SI-SDR = SI-SDR of the "
+        "system's output for the clean speech alone (speech preservation; a low value means "
+        "the system removes or alters parts of the reference). Means over clips; "
         f"{res['n_silent']} silent references skipped. Largest residual delay found by "
         f"alignment: {res['max_abs_lag']} samples.",
         "",
@@ -126,10 +133,31 @@ def write_markdown(path, res):
     lines += ["", f"## Overall ({res['n_clips']} clips)", "",
               markdown_table(res["aggregate"]["all"], systems, labels, KEYS), ""]
     for s in SNRS:
+        if str(s) not in res["aggregate"]:
+            continue
         g = res["aggregate"][str(s)]
         n = g["noisy"]["stoi"]["n"]
         lines += [f"## {s} dB SNR ({n} clips)", "",
                   markdown_table(g, systems, labels, KEYS), ""]
+    peers_run = [s for s in systems if s != "noisy"]
+    if peers_run:
+        lines += ["## Speech preservation by speech source", "",
+                  "Clean-in SI-SDR (dB) per source of the test speech: where every system "
+                  "scores low, the reference itself is probably not clean speech (effects, "
+                  "music beds, processing), and intrusive metrics on those clips measure that.",
+                  "", "| source | clips | " + " | ".join(labels[s] for s in peers_run) + " |",
+                  "|---|---:|" + "|".join("---:" for _ in peers_run) + "|"]
+        by_src = {}
+        for r in res["clips"]:
+            by_src.setdefault(r["meta"]["speaker"].split(":")[0], []).append(r)
+        for src in sorted(by_src):
+            rs = by_src[src]
+            cells = []
+            for s in peers_run:
+                v = np.array([r["scores"][s]["clean_si_sdr"] for r in rs], float)
+                cells.append(f"{np.nanmean(v):.1f}" if np.isfinite(v).any() else "–")
+            lines.append(f"| {src} | {len(rs)} | " + " | ".join(cells) + " |")
+        lines.append("")
     if res.get("figure"):
         fc = res["figure_clip"]
         lines += ["## Example", "", f"![spectrograms across systems]({res['figure']})", "",

@@ -17,7 +17,7 @@ __all__ = ["provenance", "aggregate", "markdown_table", "METRIC_LABELS"]
 
 METRIC_LABELS = {"pesq": "PESQ-WB", "stoi": "STOI", "si_sdr": "SI-SDR (dB)",
                  "sig": "DNSMOS SIG", "bak": "DNSMOS BAK", "ovrl": "DNSMOS OVRL",
-                 "rtf": "RTF"}
+                 "clean_si_sdr": "clean-in SI-SDR (dB)", "rtf": "RTF"}
 
 
 def _git(*args):
