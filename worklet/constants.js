@@ -12,11 +12,16 @@ export const ALGORITHMIC_DELAY = 1440;     // samples: output n of the Denoiser 
 
 // --- bridge (browser only) -------------------------------------------------
 export const RENDER_QUANTUM = 128;         // Web Audio render quantum, samples
-// Fixed worklet<->worker delay D (48 kHz samples). Measured: 1024 (21.3 ms)
-// absorbs up to ~5 ms of compute per 10 ms frame without underruns; 960 had
-// no headroom (shared/BROWSER.md). Must be >= FRAME_SIZE - RENDER_QUANTUM.
-export const BRIDGE_DELAY = 1024;
-export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2464 samples = 51.3 ms
+// Fixed worklet<->worker delay D (48 kHz samples), chosen by measurement.
+// A frame can only be sent once its last quantum is in, so D - 479 samples are
+// left for the worker's compute plus the render bursts of the audio device:
+// Chromium renders 3-4 quanta back to back per 10 ms device callback (up to
+// 557 samples at 44.1 kHz). D = 1024 (shared/BROWSER.md's start) left under one
+// quantum of slack for that: 15 underruns per 10 s at 44.1 and 48 kHz on a
+// loaded 2-core machine; D = 1280 gave 2-3 there, and none when idle.
+// Must be >= FRAME_SIZE - RENDER_QUANTUM.
+export const BRIDGE_DELAY = 1280;
+export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2720 samples = 56.7 ms
 export const RING_CAPACITY = 8192;         // samples per ring, each way (> 4 frames of slack)
 export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.7 ms)
 

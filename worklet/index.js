@@ -12,10 +12,10 @@
 // the input through (delayed by the same latency, except in the fallback).
 
 import {
-  BRIDGE_DELAY, CTRL, PARAM, RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, PARAM, RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
 } from "./constants.js";
 
-export { TOTAL_LATENCY, BRIDGE_DELAY, SAMPLE_RATE };
+export { ALGORITHMIC_DELAY, BRIDGE_DELAY, SAMPLE_RATE, TOTAL_LATENCY };
 
 const PROCESSOR = "percepnet-wasm-bridge";
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;

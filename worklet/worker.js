@@ -27,6 +27,10 @@ def _make(model):
     return den, model, has_weights
 
 den, model_used, has_weights = _make(MODEL)
+# Frames run before going live: wasm functions are compiled lazily and tiered up after
+# use, so the first second of frames is several times slower than the rest (measured:
+# 20 frames left ~10 startup underruns at 44.1 kHz, see tests/browser/test_realtime.py).
+WARM_UP_FRAMES = 100
 inp = np.zeros(FRAME_SIZE, np.float32)
 out = np.zeros(FRAME_SIZE, np.float32)
 vad = np.zeros(1, np.float32)
@@ -36,10 +40,10 @@ def step():
     vad[0] = den.vad
 
 def warm_up():
-    # A throwaway Denoiser over 0.2 s of faint noise: the first calls into numpy's FFT and
+    # A throwaway Denoiser over WARM_UP_FRAMES of faint noise: the first calls into numpy and
     # the pitch search are slow, and zeros alone would skip some code paths.
     d = Denoiser(model=None if model_used == "none" else model_used)
-    noise = np.random.default_rng(0).standard_normal((20, FRAME_SIZE)).astype(np.float32) * 1e-3
+    noise = np.random.default_rng(0).standard_normal((WARM_UP_FRAMES, FRAME_SIZE)).astype(np.float32) * 1e-3
     for frame in noise:
         d.process_frame(frame, out)
 
@@ -66,8 +70,10 @@ self.onmessage = async (e) => {
     timings.firstFrame = performance.now() - t;
     timings.total = performance.now() - t0;
     const model = ns.get("model_used");
-    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings });
+    // READY before the message: a page that starts rendering on `ready` must find the
+    // worker already taking frames, or the stream would start late (offline rendering).
     Atomics.store(ctrl, CTRL.READY, 1);
+    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings });
     loop.run();
     self.postMessage({ type: "stopped" });
   } catch (err) {

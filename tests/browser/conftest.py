@@ -50,14 +50,25 @@ def server(site):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not build.CHROMIUM.exists():
-        pytest.fail(f"{build.CHROMIUM} missing: run `python3 build.py test` (installs Debian chromium)")
+def playwright():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(build.CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        yield pw
+
+
+def launch(playwright, extra_args=()):
+    """Headless Debian Chromium (never a downloaded browser)."""
+    if not build.CHROMIUM.exists():
+        pytest.fail(f"{build.CHROMIUM} missing: run `python3 build.py test` (installs Debian chromium)")
+    return playwright.chromium.launch(executable_path=str(build.CHROMIUM), args=CHROMIUM_ARGS + list(extra_args),
+                                      headless=True)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    b = launch(playwright)
+    yield b
+    b.close()
 
 
 class Page:

@@ -1,7 +1,22 @@
 """Moving float32 arrays in and out of test pages (base64 strings travel cheaply through Playwright)."""
 import base64
+import re
+from pathlib import Path
 
 import numpy as np
+
+CONSTANTS_JS = Path(__file__).resolve().parents[2] / "worklet" / "constants.js"
+
+
+def js_constants():
+    """The numeric ``export const NAME = 123;`` lines of worklet/constants.js."""
+    text = CONSTANTS_JS.read_text()
+    return {m[1]: int(m[2]) for m in re.finditer(r"^export const (\w+) = (\d+);", text, re.M)}
+
+
+JS = js_constants()
+BRIDGE_DELAY = JS["BRIDGE_DELAY"]
+TOTAL_LATENCY = JS["ALGORITHMIC_DELAY"] + BRIDGE_DELAY     # samples at 48 kHz
 
 
 def b64(a):

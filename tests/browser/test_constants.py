@@ -1,15 +1,7 @@
 """worklet/constants.js carries the Python frame constants unchanged (no browser needed)."""
-import re
-from pathlib import Path
-
 from percepnet_wasm import constants as py
 
-JS = Path(__file__).resolve().parents[2] / "worklet" / "constants.js"
-
-
-def js_constants():
-    text = JS.read_text()
-    return {m[1]: float(m[2]) for m in re.finditer(r"^export const (\w+) = ([0-9.]+);", text, re.M)}
+from pagetools import js_constants
 
 
 def test_js_constants_equal_python():

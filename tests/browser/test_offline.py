@@ -1,16 +1,14 @@
 """(b) OfflineAudioContext: a noisy signal through worklet → worker → Pyodide equals native Python.
 
-The node's output is the input delayed by exactly TOTAL_LATENCY = 1440 (algorithm) + 1024 (bridge)
-samples at 48 kHz, so ``y[L + i]`` must equal ``percepnet_wasm.enhance(x)[i]`` computed natively
+The node's output is the input delayed by exactly TOTAL_LATENCY = 1440 (algorithm) + BRIDGE_DELAY
+samples at 48 kHz (worklet/constants.js), so ``y[L + i]`` must equal ``percepnet_wasm.enhance(x)[i]`` computed natively
 with the same model. Measured max abs difference: see the printed line (bound: 1e-4).
 """
 import json
 
 import numpy as np
 
-from pagetools import b64, noisy_vowel, unb64
-
-TOTAL_LATENCY = 2464
+from pagetools import BRIDGE_DELAY, TOTAL_LATENCY, b64, noisy_vowel, unb64
 
 
 def native_enhance(x, model):
@@ -32,7 +30,7 @@ def test_offline_render_equals_native_enhance_at_documented_delay(page, server):
     ref = native_enhance(x, stats["model"])
     assert np.max(np.abs(ref)) > 0.1
     diff = np.max(np.abs(y[L:L + n] - ref))
-    assert np.all(y[:1024] == 0)                     # before the bridge delay: nothing yet
+    assert np.all(y[:BRIDGE_DELAY] == 0)                     # before the bridge delay: nothing yet
     assert np.max(np.abs(y[:L])) < 1e-6             # the Denoiser's own start-up: silence in, silence out
     print(json.dumps({"model": stats["model"], "max_abs_diff": float(diff), "render_ms": res["renderMs"],
                       "ms_per_frame": stats["msPerFrame"], "cold_start_ms": stats["coldStartMs"]}))

@@ -11,9 +11,7 @@ import json
 
 import numpy as np
 
-from pagetools import b64, unb64
-
-TOTAL_LATENCY = 2464
+from pagetools import TOTAL_LATENCY, b64, unb64
 SR = 48000
 
 

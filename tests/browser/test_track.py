@@ -1,0 +1,50 @@
+"""Fake microphone (a WAV file) → getUserMedia → denoiseTrack: a live, processed, non-silent track;
+and the LiveKit-shaped TrackProcessor driven in LiveKit's order (init, restart, destroy)."""
+import numpy as np
+import pytest
+import soundfile as sf
+
+from conftest import Page, launch
+from pagetools import noisy_vowel
+
+
+@pytest.fixture(scope="module")
+def mic_browser(playwright, tmp_path_factory):
+    """A second Chromium whose microphone plays a WAV file (resampled by Chromium: not bit-exact)."""
+    wav = tmp_path_factory.mktemp("mic") / "mic.wav"
+    x = np.tile(noisy_vowel(np.random.default_rng(11), seconds=2.0), 3)
+    sf.write(wav, x, 48000, subtype="PCM_16")
+    b = launch(playwright, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                            f"--use-file-for-fake-audio-capture={wav}"])
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def mic_page(mic_browser):
+    p = Page(mic_browser)
+    yield p
+    p.close()
+
+
+def test_denoise_track_returns_a_live_processed_track(mic_page, server):
+    mic_page.open(server + "tests/track.html")
+    res = mic_page.call("runTrack")
+    assert res["micRms"] > 0.02                              # the fake microphone works
+    assert res["ready"]["state"] == "processing"
+    assert res["live"] == {"readyState": "live", "kind": "audio", "isNew": True}
+    assert res["rms"] > 0.02, {k: res[k] for k in ("rms", "stats")}  # processed audio, not silence
+    assert res["stats"]["frames"] > 50
+    assert res["endedAfterStop"] == "ended"                  # stop() releases the processed track
+    assert res["micAfterStop"] == "live"                     # ... and leaves the caller's track alone
+
+
+def test_livekit_shaped_processor_init_restart_destroy(mic_page, server):
+    mic_page.open(server + "tests/track.html")
+    log = mic_page.call("runLiveKitProcessor")
+    assert log["name"] == "percepnet-wasm"
+    assert log["afterInit"]["state"] == "live" and log["afterInit"]["ready"]["state"] == "processing"
+    assert log["afterRestart"] == {**log["afterRestart"], "state": "live", "newTrack": True, "oldEnded": "ended"}
+    assert log["afterRestart"]["ready"]["state"] == "processing"
+    assert log["rms"] > 0.02
+    assert log["afterDestroy"] == {"processedTrack": None, "context": "running"}   # LiveKit's context stays open
