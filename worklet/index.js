@@ -12,7 +12,7 @@
 // the input through (delayed by the same latency, except in the fallback).
 
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, PARAM, RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM, RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
 } from "./constants.js";
 
 export { ALGORITHMIC_DELAY, BRIDGE_DELAY, SAMPLE_RATE, TOTAL_LATENCY };
@@ -220,8 +220,12 @@ export class PercepNetNode extends AudioWorkletNode {
 export async function createPercepNetNode(context, options = {}) {
   const {
     assetsURL = DEFAULT_ASSETS, model = "auto", attenuationLimit = null, preset,
-    enabled = true, bridgeDelay = BRIDGE_DELAY,
+    enabled = true,
   } = options;
+  const bridgeDelay = options.bridgeDelay ?? BRIDGE_DELAY;
+  if (!Number.isInteger(bridgeDelay) || bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
+    throw new RangeError(`bridgeDelay must be an integer >= ${FRAME_SIZE - RENDER_QUANTUM} samples (was ${bridgeDelay})`);
+  }
   if (!modules.has(context)) {
     modules.set(context, context.audioWorklet.addModule(new URL("./processor.js", import.meta.url)));
   }
