@@ -10,9 +10,11 @@ from a round-robin over noise types (``<category>:<package>`` for noise and typi
 pooled as one type), one type per block of ``len(snrs)`` clips, so every SNR sees every type
 once ``n >= len(snrs) * n_types``. Clip ``i`` depends only on ``(seed, i)``.
 
-Mixing uses ``percepnet_train.mixer.mix_at_snr(clean, noise, snr_db)`` when that module
-provides it (one definition of SNR for training and evaluation), else the same rule here:
-SNR over the whole clip, ``10 log10(sum clean^2 / sum noise^2)``.
+Mixing uses ``percepnet_train.mixer.mix_at_snr`` (one definition of SNR for training and
+evaluation). Speech from ``REFERENCE_EXCLUDED`` packages is not used as a reference: the
+hedgewars voice packs are shouted, processed character voices (RNNoise and DFN3 score
+-7 and -3 dB SI-SDR on them with no noise at all), so they would measure the reference,
+not the systems.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from percepnet_train.mixer import mix_at_snr
+
 __all__ = ["Clip", "mixtures", "data_root", "NOISE_CATEGORIES"]
 
 RATE = 48000
@@ -32,6 +36,8 @@ NOISE_CATEGORIES = ("noise", "typing", "music")
 PEAK = 0.9
 #: Speech level aimed at, dBFS RMS, unless the peak limit forces lower.
 SPEECH_DBFS = -26.0
+#: Packages whose speech is not a clean reference (see the module docstring).
+REFERENCE_EXCLUDED = ("hedgewars-data",)
 
 
 @dataclass
@@ -63,25 +69,6 @@ def _load(root, entry):
     return x.astype(np.float32)
 
 
-def _mix_at_snr(clean, noise, snr_db):
-    try:
-        from percepnet_train.mixer import mix_at_snr
-    except ImportError:
-        mix_at_snr = None
-    if mix_at_snr is not None:
-        out = mix_at_snr(clean, noise, snr_db)
-        # Accept either the noisy signal or a (clean, noisy) pair.
-        if isinstance(out, tuple):
-            clean, noisy = out[0], out[1]
-        else:
-            noisy = out
-        return np.asarray(clean, np.float32), np.asarray(noisy, np.float32)
-    ps = float(np.sum(np.square(clean, dtype=np.float64)))
-    pn = float(np.sum(np.square(noise, dtype=np.float64))) + 1e-20
-    g = np.sqrt(ps / pn / 10.0 ** (snr_db / 10.0))
-    return clean, (clean + g * noise).astype(np.float32)
-
-
 def _split(root, split):
     path = root / "splits.json"
     if not path.exists():
@@ -92,7 +79,7 @@ def _split(root, split):
     for e in entries:
         if e.get("kept", True) is False:
             continue
-        if e["category"] == "speech":
+        if e["category"] == "speech" and e["package"] not in REFERENCE_EXCLUDED:
             speech.setdefault(e["group"], []).append(e)
         elif e["category"] in NOISE_CATEGORIES:
             noise.append(e)
@@ -171,7 +158,8 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None)
         nz = np.tile(nz, reps)
         off = int(rng.integers(len(nz) - len(clean) + 1))
         nz = nz[off:off + len(clean)]
-        clean, noisy = _mix_at_snr(clean.astype(np.float32), nz.astype(np.float32), snr)
+        clean = clean.astype(np.float32)
+        noisy = mix_at_snr(clean, nz.astype(np.float32), snr)
         # Level: speech at SPEECH_DBFS RMS, lowered if the mixture would peak above PEAK.
         rms = float(np.sqrt(np.mean(np.square(clean, dtype=np.float64)))) + 1e-12
         g = 10 ** (SPEECH_DBFS / 20) / rms
