@@ -212,6 +212,8 @@ def enhance(x, denoiser=None):
     x = np.asarray(x)
     if x.ndim != 1:
         raise ValueError(f"enhance takes a mono signal of shape (n,) (was {x.shape})")
+    if not np.issubdtype(x.dtype, np.floating):   # int PCM would be clamped to +-8, silently
+        raise ValueError(f"enhance takes float samples in [-1, 1] (was {x.dtype})")
     if denoiser is None:
         denoiser = Denoiser()
     n = len(x)
