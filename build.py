@@ -4,6 +4,7 @@
     python3 build.py serve [--port 8000]   set everything up, build build/site/, serve it on 127.0.0.1
     python3 build.py test [pytest args]    set everything up (Chromium too), then run all tests
     python3 build.py build                 set up and build build/site/ only
+    python3 build.py bench                 browser benchmark, ours vs RNNoise (docs/benchmarks.md)
 
 Everything runs inside ``.venv`` in the repository (created on first use; the script re-executes
 itself there). Pyodide comes from npm ``pyodide@0.27.7``; its numpy wheel comes from a PyPI package
@@ -335,19 +336,24 @@ def main(argv=None):
     p_serve = sub.add_parser("serve", help="set up, build the site and serve it on 127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("build", help="set up and build the site only")
-    p_test = sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = ap.parse_args(argv)
+    sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
+    sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md)")
+    args, extra = ap.parse_known_args(argv)
+    if extra and args.cmd != "test":
+        ap.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.cmd == "test":
         setup(["cli", "test", "train"])
         ensure_chromium()
         build_site()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PERCEPNET_SITE_BUILT="1")
-        rc = subprocess.run([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env).returncode
+        rc = subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
         sys.exit(rc)
     setup(["cli", "test"])
     build_site()
+    if args.cmd == "bench":
+        ensure_chromium()
+        sys.exit(subprocess.run([sys.executable, str(ROOT / "tests" / "browser" / "bench.py")], cwd=ROOT).returncode)
     if args.cmd == "serve":
         serve(args.port)
 

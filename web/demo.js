@@ -173,7 +173,7 @@ function showStats() {
   $("stat-model").textContent = s.model === "none" ? "none (DSP only, unity gains: no trained weights in this build)" : (s.model ?? "–");
   if (s.coldStartMs) {
     const c = s.coldStartMs;
-    $("stat-cold").textContent = `${(c.total / 1000).toFixed(2)} s: Pyodide ${c.pyodide.toFixed(0)}, numpy ${c.numpy.toFixed(0)}, wheel ${c.wheel.toFixed(0)}, model ${c.denoiser.toFixed(0)}, first frame ${c.firstFrame.toFixed(0)} ms`;
+    $("stat-cold").textContent = `${(c.total / 1000).toFixed(2)} s: Pyodide ${c.pyodide.toFixed(0)}, numpy ${c.numpy.toFixed(0)}, wheel ${c.wheel.toFixed(0)}, model ${c.denoiser.toFixed(0)}, warm-up ${c.warmUp.toFixed(0)} ms`;
   }
 }
 

@@ -67,7 +67,7 @@ self.onmessage = async (e) => {
     const loop = new FrameLoop(pyodide, ns, o, ctrl);
     t = performance.now();
     loop.warmUp();
-    timings.firstFrame = performance.now() - t;
+    timings.warmUp = performance.now() - t;
     timings.total = performance.now() - t0;
     const model = ns.get("model_used");
     // READY before the message: a page that starts rendering on `ready` must find the

@@ -1,0 +1,131 @@
+"""Browser benchmark (not a test): ``python3 build.py bench``.
+
+In one headless Chromium run, for percepnet-wasm and for a browser RNNoise peer
+(npm ``@sapphi-red/web-noise-suppressor``, RNNoise compiled to wasm, running on the audio thread):
+
+- cold start, from an empty page to a node that is ready, and the bytes it fetched;
+- offline render time of 10 s of a noisy vowel (ms of compute per 10 ms of audio, whole graph);
+- end-to-end latency, measured by cross-correlating output and input;
+- ours only: Python's ms per frame (p50/p99) and underruns over 10 s of real-time audio.
+
+Writes docs/benchmarks.md and docs/benchmarks.json.
+"""
+import datetime
+import json
+import platform
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1]))
+import build  # noqa: E402
+from conftest import CHROMIUM_ARGS  # noqa: E402
+from pagetools import b64, noisy_vowel, unb64  # noqa: E402
+
+PEER_DIST = build.ROOT / "node_modules" / "@sapphi-red" / "web-noise-suppressor" / "dist"
+SR = 48000
+
+
+def lag_of(y, x, max_lag=8192):
+    """The delay (samples) at which ``y`` best matches ``x``, by cross-correlation."""
+    n = len(x)
+    size = 1 << int(np.ceil(np.log2(n + len(y))))
+    c = np.fft.irfft(np.fft.rfft(y, size) * np.conj(np.fft.rfft(x, size)), size)[:max_lag]
+    return int(np.argmax(c))
+
+
+def run():
+    srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages", "/peers/web-noise-suppressor/": PEER_DIST})
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{srv.server_port}/"
+    x = noisy_vowel(np.random.default_rng(1), seconds=10.0)
+    results = {}
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(build.CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        version = browser.version
+        for name in ("ours", "rnnoise"):
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            fetched = []
+            page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+            ctx.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+            page.goto(base + "tests/bench.html")
+            page.wait_for_function("window.pageReady === true")
+            cold = page.evaluate("(n) => window.coldStart(n)", name)
+            page.wait_for_timeout(500)                     # let the last requestfinished events arrive
+            page_bytes = sum(size for url, size in fetched if "/tests/" not in url)
+            render = page.evaluate("([n, x]) => window.render(n, x)", [name, b64(x)])
+            assert cold["ok"] and render["ok"], (cold, render)
+            y = unb64(render["y"])
+            frames = len(x) / 480
+            r = {
+                "cold_start_ms": round(cold["ms"], 1),
+                "cold_start_breakdown_ms": cold.get("coldStartMs"),
+                "bytes_fetched": page_bytes,
+                "offline_ms_per_10ms_audio": round(render["renderMs"] / frames, 3),
+                "latency_samples": lag_of(y, x),
+                "output_rms": round(float(np.sqrt(np.mean(y ** 2))), 4),
+                "input_rms": round(float(np.sqrt(np.mean(x ** 2))), 4),
+            }
+            if name == "ours":
+                r["model"] = cold.get("model")
+                r["documented_latency_samples"] = render["info"]["latency"]["samples"]
+                rt = page.evaluate("(s) => window.realtime(s)", 10)
+                s = rt["stats"]
+                r["realtime_10s"] = {"python_ms_per_frame": s["msPerFrame"], "underruns": s["underruns"],
+                                     "frames": s["frames"]}
+            results[name] = r
+            ctx.close()
+        browser.close()
+    srv.shutdown()
+    return {"date": datetime.date.today().isoformat(), "chromium": version, "machine": platform.machine(),
+            "cpus": __import__("os").cpu_count(), "command": "python3 build.py bench", "results": results}
+
+
+def write(report, docs):
+    docs.mkdir(exist_ok=True)
+    (docs / "benchmarks.json").write_text(json.dumps(report, indent=1) + "\n")
+    ours, peer = report["results"]["ours"], report["results"]["rnnoise"]
+    rt = ours["realtime_10s"]
+    b = ours["cold_start_breakdown_ms"] or {}
+    lines = [
+        "# Browser benchmarks",
+        "",
+        f"Produced by `{report['command']}` on {report['date']}: headless Chromium {report['chromium']}, "
+        f"{report['cpus']} CPU cores ({report['machine']}), one run, both systems in the same browser. "
+        "Numbers move with machine load; rerun before quoting them.",
+        "",
+        "| | percepnet-wasm | RNNoise (web-noise-suppressor) |",
+        "|---|---|---|",
+        f"| model | {ours.get('model')} | rnnoise built-in |",
+        f"| cold start to ready | {ours['cold_start_ms'] / 1000:.2f} s | {peer['cold_start_ms'] / 1000:.2f} s |",
+        f"| bytes fetched | {ours['bytes_fetched'] / 1e6:.1f} MB | {peer['bytes_fetched'] / 1e6:.2f} MB |",
+        f"| offline render, ms per 10 ms of audio | {ours['offline_ms_per_10ms_audio']:.2f} | "
+        f"{peer['offline_ms_per_10ms_audio']:.2f} |",
+        f"| output RMS (input {ours['input_rms']}) | {ours['output_rms']} | {peer['output_rms']} |",
+        f"| end-to-end latency (measured) | {ours['latency_samples']} samples = {ours['latency_samples'] / 48:.1f} ms "
+        f"(documented {ours['documented_latency_samples']}) | {peer['latency_samples']} samples = "
+        f"{peer['latency_samples'] / 48:.1f} ms |",
+        "",
+        "percepnet-wasm cold start: " + ", ".join(f"{k} {v:.0f} ms" for k, v in b.items()) + ".",
+        "",
+        f"percepnet-wasm in real time (10 s at 48 kHz): Python per 10 ms frame p50 "
+        f"{rt['python_ms_per_frame']['p50']:.2f} ms, p99 {rt['python_ms_per_frame']['p99']:.2f} ms, "
+        f"max {rt['python_ms_per_frame']['max']:.2f} ms; {rt['underruns']} underruns in {rt['frames']} frames.",
+        "",
+        "RNNoise runs inside the AudioWorklet (audio thread); percepnet-wasm runs NumPy in Pyodide in a Web Worker "
+        "and adds a fixed bridge delay, so its offline render time includes the worklet waiting for the worker.",
+        "",
+    ]
+    (docs / "benchmarks.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    report = run()
+    write(report, build.ROOT / "docs")
+    print(json.dumps(report, indent=1))

@@ -1,0 +1,125 @@
+// Types of worklet/index.js, the public browser API of percepnet-wasm.
+
+/** 48 kHz: the core's only rate; the node resamples any other context rate. */
+export const SAMPLE_RATE: 48000;
+/** Samples (48 kHz) between the Denoiser's input and output: 1440 (30 ms). */
+export const ALGORITHMIC_DELAY: number;
+/** Fixed worklet↔worker delay in samples at 48 kHz. */
+export const BRIDGE_DELAY: number;
+/** ALGORITHMIC_DELAY + BRIDGE_DELAY: the node's constant latency in samples at 48 kHz. */
+export const TOTAL_LATENCY: number;
+
+/** Strength presets: the most noise (dB) removed in any band. */
+export const PRESETS: Readonly<{ conservative: 12; balanced: 24; strong: number }>;
+export type Preset = keyof typeof PRESETS;
+
+/** "loading" until Python runs; "pass-through" (input → output, no denoising) always has a reason. */
+export type NodeState = "loading" | "processing" | "pass-through";
+
+export interface PercepNetOptions {
+  /** Base URL of the built site (holds manifest.json, pyodide/, wheels/). Default: the folder above worklet/. */
+  assetsURL?: string | URL;
+  /** "auto" (default): the wheel's trained weights if it has them, else the DSP alone with unity gains. */
+  model?: "auto" | "default" | "none";
+  /** Most noise removed in any band, dB; null = no limit (default). */
+  attenuationLimit?: number | null;
+  /** A strength preset; overrides attenuationLimit. */
+  preset?: Preset;
+  /** Start wet (true, default) or dry. */
+  enabled?: boolean;
+  /** Worklet↔worker delay in 48 kHz samples (default BRIDGE_DELAY); at least 352. */
+  bridgeDelay?: number;
+}
+
+export interface LatencyInfo {
+  /** Samples at 48 kHz (0 in the fallback). */
+  samples: number;
+  /** Samples at the context's rate, fractional when resampling. */
+  contextSamples: number;
+  ms: number;
+}
+
+export interface ColdStartMs {
+  pyodide: number;
+  numpy: number;
+  wheel: number;
+  denoiser: number;
+  /** WARM_UP_FRAMES frames through a throwaway Denoiser before going live. */
+  warmUp: number;
+  total: number;
+}
+
+export interface PercepNetStats {
+  state: NodeState;
+  reason: string;
+  latency: LatencyInfo;
+  /** Frames (480 samples, 10 ms) processed by Python so far. */
+  frames: number;
+  /** Render quanta that had to take the dry path because the worker was late. */
+  underruns: number;
+  /** Python's time per frame over the last 1024 frames, ms (null before the first frame). */
+  msPerFrame: { p50: number; p99: number; max: number; n: number } | null;
+  /** Voice-activity probability of the last frame, 0..1 (null without a model). */
+  vad: number | null;
+  model?: "default" | "none" | null;
+  coldStartMs?: ColdStartMs | null;
+}
+
+export interface StateChangeDetail { state: NodeState; reason: string }
+export interface ErrorDetail { message: string }
+export interface FallbackDetail { reason: string }
+
+export interface PercepNetNodeEventMap extends AudioNodeEventMap {
+  statechange: CustomEvent<StateChangeDetail>;
+  error: CustomEvent<ErrorDetail>;
+  fallback: CustomEvent<FallbackDetail>;
+}
+
+export class PercepNetNode extends AudioWorkletNode {
+  /** Resolves once the node processes audio or has settled into pass-through. Never rejects. */
+  readonly ready: Promise<StateChangeDetail>;
+  readonly state: NodeState;
+  readonly reason: string;
+  readonly latency: LatencyInfo;
+  /** The Web Worker that runs Python (diagnostics); null in the fallback. */
+  readonly worker: Worker | null;
+  /** Wet (true) or dry (false); crossfaded, latency unchanged. */
+  setEnabled(on: boolean): void;
+  /** Remove at most `db` dB of noise in any band; null or Infinity = no limit. */
+  setAttenuationLimit(db: number | null): void;
+  setPreset(name: Preset): void;
+  stats(): PercepNetStats;
+  /** Stops the worker and the processor. */
+  destroy(): void;
+  addEventListener<K extends keyof PercepNetNodeEventMap>(
+    type: K, listener: (this: PercepNetNode, ev: PercepNetNodeEventMap[K]) => any,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions): void;
+}
+
+/** Any context rate, any channel count in; mono out. Pass-through with a "fallback" event when the page is not cross-origin isolated. */
+export function createPercepNetNode(context: BaseAudioContext, options?: PercepNetOptions): Promise<PercepNetNode>;
+
+export interface DenoisedTrack {
+  /** The processed track, for RTCPeerConnection.addTrack / RTCRtpSender.replaceTrack. */
+  track: MediaStreamTrack;
+  node: PercepNetNode;
+  context: AudioContext;
+  /** Releases the node, the worker, the processed track and (if denoiseTrack made it) the context. The input track is left alone. */
+  stop(): Promise<void>;
+}
+
+/** Request the microphone with noiseSuppression/autoGainControl/echoCancellation off where you can: the browser's own would fight ours. */
+export function denoiseTrack(track: MediaStreamTrack, options?: PercepNetOptions & { context?: AudioContext }): Promise<DenoisedTrack>;
+
+/** Shape of LiveKit's audio TrackProcessor: `localAudioTrack.setProcessor(new PercepNetTrackProcessor())`. */
+export class PercepNetTrackProcessor {
+  constructor(options?: PercepNetOptions);
+  readonly name: "percepnet-wasm";
+  processedTrack?: MediaStreamTrack;
+  readonly node: PercepNetNode | null;
+  init(opts: { kind?: "audio"; track: MediaStreamTrack; audioContext: AudioContext; element?: HTMLMediaElement }): Promise<void>;
+  restart(opts: { kind?: "audio"; track: MediaStreamTrack; audioContext: AudioContext; element?: HTMLMediaElement }): Promise<void>;
+  destroy(): Promise<void>;
+}
