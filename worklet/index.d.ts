@@ -69,7 +69,7 @@ export interface StateChangeDetail { state: NodeState; reason: string }
 export interface ErrorDetail { message: string }
 export interface FallbackDetail { reason: string }
 
-export interface PercepNetNodeEventMap extends AudioNodeEventMap {
+export interface PercepNetNodeEventMap extends AudioWorkletNodeEventMap {
   statechange: CustomEvent<StateChangeDetail>;
   error: CustomEvent<ErrorDetail>;
   fallback: CustomEvent<FallbackDetail>;
