@@ -74,9 +74,10 @@ def browser(playwright):
 class Page:
     """A Playwright page whose every request is checked to stay on 127.0.0.1."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context(service_workers="block")
+    def __init__(self, browser, service_workers="block"):
+        self.context = browser.new_context(service_workers=service_workers)
         self.external = []
+        self.routed = 0
         self.console = []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
@@ -85,6 +86,7 @@ class Page:
 
     def _route(self, route):
         host = urlparse(route.request.url).hostname
+        self.routed += 1
         if host == "127.0.0.1":
             route.continue_()
         else:

@@ -32,3 +32,20 @@ def test_demo_page_shows_controls_and_processes_the_example(page, server):
     assert len(png) > 20_000                          # not a blank page
     for sel in ["#play-example", "#use-mic", "#attenuation", "#preset", "#spec-after", "#stats"]:
         assert p.locator(sel).is_visible(), f"{sel} not visible"
+    assert page.routed > 10 and not page.external    # every request went through the route, none left
+
+
+def test_demo_from_static_hosting_gets_isolation_from_the_service_worker(browser, server):
+    """Served with no COOP/COEP (as by a static host), the page's coi-serviceworker adds the headers,
+    reloads once, and the node then processes instead of falling back."""
+    from conftest import Page
+    page = Page(browser, service_workers="allow")
+    try:
+        p = page.page
+        p.goto(server + "plain/")
+        p.wait_for_function("window.crossOriginIsolated === true", timeout=30_000)   # after its reload
+        p.click("#play-example")
+        p.wait_for_function("document.querySelector('#state').classList.contains('processing')", timeout=120_000)
+        assert p.evaluate("window.demo.node.state") == "processing"
+    finally:
+        page.close()
