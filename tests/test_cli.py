@@ -160,9 +160,11 @@ def test_directory_with_bad_files_processes_the_rest_and_reports_each_in_one_lin
     write(src / "twelve.wav", channels=12, seconds=0.05)
     (src / "notes.txt").write_text("not audio, not picked up")
     write(src / ".hidden.wav")
-    reasons = {"empty.wav": "empty file", "no-samples.wav": "the file holds no samples", "junk.wav": "not a readable audio file",
-               "cut.wav": "truncated", "cut.flac": "truncated", "low-rate.wav": "unsupported sample rate 4000 Hz",
-               "high-rate.wav": "unsupported sample rate 400000 Hz", "twelve.wav": "unsupported channel count 12"}
+    reasons = {"empty.wav": "empty file", "no-samples.wav": "the file holds no samples",
+               "junk.wav": "not a readable audio file", "cut.wav": "truncated", "cut.flac": "truncated",
+               "low-rate.wav": "unsupported sample rate 4000 Hz",
+               "high-rate.wav": "unsupported sample rate 400000 Hz",
+               "twelve.wav": "unsupported channel count 12"}
 
     assert main(["enhance", str(src), str(out)]) == 1
     lines = err_lines(capsys)
@@ -269,7 +271,8 @@ def test_unwritable_outputs_fail_before_any_work(tmp_path, unity, capsys, monkey
     assert f"cannot write: no directory {tmp_path / 'no'}" in err_lines(capsys)[0]
 
 
-def test_a_failed_write_leaves_no_partial_output_and_the_old_file_intact(tmp_path, unity, capsys, monkeypatch):
+def test_a_failed_write_leaves_no_partial_output_and_the_old_file_intact(tmp_path, unity, capsys,
+                                                                        monkeypatch):
     for name in ("a.wav", "b.wav", "c.wav"):
         write(tmp_path / name)
     out = tmp_path / "out"

@@ -7,9 +7,10 @@ Bounds asserted below, for any input and any gain source whose gains g lie in [0
   +-INPUT_LIMIT), Y_t the spectrum of analysis block t and f the attenuation floor (0 without a
   limit, at most 1). Per band the output is ``g'' sqrt(E_Y / E_Z) Z``; the triangular band
   weights sum to 1 in every bin, so (Jensen) ``sum_k |X_t(k)|^2 <= sum_b g''_b^2 E_Y,b``. The
-  postfilter never adds energy overall: its gain restores ``(1 + beta) / (1 + beta R^2) <= 1`` of
-  the energy that sharpening removed (R >= 1); its per-band boost of up to +5.6 dB only moves
-  energy between bands. The floor ``g'' = max(g', f)`` adds at most ``f^2 sum_b E_Y,b``. So
+  postfilter never adds energy overall: it leaves ``sum_b g'^2 E_Y,b`` at ``(1 + beta) /
+  (1 + beta R^2) <= 1`` times ``sum_b g^2 E_Y,b`` (R >= 1 is the energy ratio before / after
+  sharpening), so its per-band boost of up to +5.6 dB only moves energy between bands. The
+  floor ``g'' = max(g', f)`` adds at most ``f^2 sum_b E_Y,b``. So
   ``sum_k |X_t(k)|^2 <= (1 + f^2) sum_k |Y_t(k)|^2``; counted as a full FFT (bins 0 and 480 once,
   the others twice) block t's synthesis input has at most ``2 (1 + f^2) / 960 sum_k |Y_t(k)|^2``
   energy (``block_energy_bounds``), and since the power-complementary window makes overlap-add a
@@ -21,12 +22,14 @@ Bounds asserted below, for any input and any gain source whose gains g lie in [0
   ``2 (1 + f^2) INPUT_LIMIT^2 * 480`` each (480 = sum of the squared window), so
   ``|y| <= sqrt(8 * 480) INPUT_LIMIT`` ~ 496 (PEAK_BOUND): loose, but a hard limit.
 - **Memory.** The denoiser's signal state is 12 frames of input history (COMB_BUF_SIZE), one
-  frame of overlap-add tail, and the pitch Viterbi's path scores. 13 frames after two streams
-  start receiving the same input, their outputs are identical whenever their pitch decisions
-  agree; the decisions agree once the input determines the pitch (speech, silence), which
-  RECOVERY_FRAMES allows for. On pitch-ambiguous input (DC, white noise) the old track may
-  persist for a while: that is the Viterbi's smoothing, not poisoning, and the first property
-  still holds.
+  frame of overlap-add tail, and the pitch Viterbi's path scores. From 13 frames (STATE_FRAMES)
+  after two streams start receiving the same input, their outputs are bit-identical in every
+  frame where their pitch decisions (this frame's and the previous one's) agree. On speech the
+  paths coalesce within the Viterbi's decision delay, and on silence there is nothing left to
+  filter, so RECOVERY_FRAMES (15) after the bad input stops the output is exactly that of a stream
+  that got zeros instead. On pitch-ambiguous input (DC, a steady square wave, white noise) the
+  old track can persist (measured on noise: up to 16 frames in 300 trials; on DC, for as long
+  as the DC lasts): that is the Viterbi's smoothing, bounded and harmless, not poisoning.
 
 The gain source is ``FeatureGain``: stateless and deterministic, yet driven by every kind of
 feature (energies, coherences, pitch period), so a NaN or a stale value anywhere in the
@@ -56,7 +59,7 @@ STATE_FRAMES = HISTORY_FRAMES + 1                                # + the overlap
 RECOVERY_FRAMES = STATE_FRAMES + LOOKAHEAD_FRAMES                # + the Viterbi's decision delay
 
 # Fixed examples (derandomize) keep the suite reproducible; raise max_examples to hunt.
-PROPERTY = settings(max_examples=30, deadline=None, derandomize=True,
+PROPERTY = settings(max_examples=50, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -275,21 +278,21 @@ def test_reset_makes_a_fresh_stream(make, before, after):
 
 # ---------------------------------------------------------------- API edges
 
+def frame_case(in_shape=FRAME_SIZE, in_dtype=np.float32, out_shape=FRAME_SIZE, out_dtype=np.float32, *,
+               named):
+    wrong = "in" if (in_shape, in_dtype) != (FRAME_SIZE, np.float32) else "out"
+    return pytest.param(np.zeros(in_shape, in_dtype), np.zeros(out_shape, out_dtype), named,
+                        id=f"{wrong}-{named}")
+
+
 @pytest.mark.parametrize("inp, out, named", [
-    (np.zeros(0, np.float32), np.zeros(FRAME_SIZE, np.float32), "(0,)"),
-    (np.zeros(1, np.float32), np.zeros(FRAME_SIZE, np.float32), "(1,)"),
-    (np.zeros(479, np.float32), np.zeros(FRAME_SIZE, np.float32), "(479,)"),
-    (np.zeros(481, np.float32), np.zeros(FRAME_SIZE, np.float32), "(481,)"),
-    (np.zeros(128, np.float32), np.zeros(128, np.float32), "(128,)"),
-    (np.zeros((1, FRAME_SIZE), np.float32), np.zeros(FRAME_SIZE, np.float32), "(1, 480)"),
-    (np.zeros(FRAME_SIZE, np.float32), np.zeros(2 * FRAME_SIZE, np.float32), "(960,)"),
-    (np.zeros(FRAME_SIZE, np.int16), np.zeros(FRAME_SIZE, np.float32), "int16"),
-    (np.zeros(FRAME_SIZE, np.int32), np.zeros(FRAME_SIZE, np.float32), "int32"),
-    (np.zeros(FRAME_SIZE, bool), np.zeros(FRAME_SIZE, np.float32), "bool"),
-    (np.zeros(FRAME_SIZE, np.complex64), np.zeros(FRAME_SIZE, np.float32), "complex64"),
-    (np.zeros(FRAME_SIZE, object), np.zeros(FRAME_SIZE, np.float32), "object"),
-    (np.zeros(FRAME_SIZE, np.float32), np.zeros(FRAME_SIZE, np.float64), "float64"),
-    (np.zeros(FRAME_SIZE, np.float32), np.zeros(FRAME_SIZE, np.int16), "int16"),
+    frame_case(0, named="(0,)"), frame_case(1, named="(1,)"), frame_case(479, named="(479,)"),
+    frame_case(481, named="(481,)"), frame_case(128, out_shape=128, named="(128,)"),
+    frame_case((1, FRAME_SIZE), named="(1, 480)"), frame_case(out_shape=2 * FRAME_SIZE, named="(960,)"),
+    frame_case(in_dtype=np.int16, named="int16"), frame_case(in_dtype=np.int32, named="int32"),
+    frame_case(in_dtype=bool, named="bool"), frame_case(in_dtype=np.complex64, named="complex64"),
+    frame_case(in_dtype=object, named="object"), frame_case(out_dtype=np.float64, named="float64"),
+    frame_case(out_dtype=np.int16, named="int16"),
 ])
 def test_wrong_frame_length_or_dtype_is_a_value_error_that_names_it(inp, out, named):
     """And the refused call leaves the stream exactly as it was."""
