@@ -66,7 +66,7 @@ def _audio_suffixes():
     """Lower-case suffixes (with the dot) of the formats soundfile reads: what a directory yields."""
     import soundfile
 
-    suffixes = {f".{fmt.lower()}" for fmt in soundfile.available_formats()}
+    suffixes = {f".{fmt.lower()}" for fmt in soundfile.available_formats()} - {".raw"}  # headerless
     return suffixes | {".aif", ".oga", ".opus"}
 
 
@@ -150,7 +150,10 @@ def _enhance(args):
                 seconds = _enhance_file(denoiser, src, dst)
             except AudioError as exc:
                 reason = exc.reason
-            except (MemoryError, ValueError, RuntimeError, OSError) as exc:  # keep the batch going
+            except KeyboardInterrupt:
+                print("interrupted", file=sys.stderr)
+                raise
+            except Exception as exc:      # a bug or MemoryError on one file: report, go on
                 reason = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         if reason is None:
             done += 1
