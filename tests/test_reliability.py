@@ -323,9 +323,10 @@ def test_enhance_refuses_integer_pcm_like_process_frame():
 
 @pytest.mark.parametrize("n", [0, 1, 100, FRAME_SIZE - 1, FRAME_SIZE, ALGORITHMIC_DELAY - 1,
                                ALGORITHMIC_DELAY, ALGORITHMIC_DELAY + 1])
-def test_inputs_shorter_than_the_delay_come_back_whole(n):
+@ANY_MODEL
+def test_inputs_shorter_than_the_delay_come_back_whole(make, n):
     x = np.random.default_rng(n).uniform(-1, 1, n).astype(np.float32)
-    y = enhance(x, feature_gain())
+    y = enhance(x, make())
     assert y.shape == (n,) and y.dtype == np.float32 and np.all(np.isfinite(y))
     # Unity gains: every input sample comes back, none is lost to the 1440-sample delay.
     np.testing.assert_allclose(enhance(x, Denoiser(model=None)), x, atol=1e-6)
