@@ -50,7 +50,10 @@ def test_realtime_impulse_latency_is_exact_and_no_underruns_over_30s(page, serve
     print(json.dumps({"impulses": len(lags), "underruns": stats["underruns"], "frames": stats["frames"],
                       "ms_per_frame": stats["msPerFrame"], "events": res["events"]}))
     assert stats["underruns"] == 0
-    assert [e["type"] for e in res["events"]] == []          # no error, no fallback, no state flapping
+    # no error, no fallback, no flapping: processing once, then pass-through only on destroy()
+    assert [(e["type"], e["state"]) for e in res["events"]] == [
+        ("statechange", "processing"), ("statechange", "pass-through")], res["events"]
+    assert res["events"][-1]["reason"] == "destroyed"
 
 
 def test_worker_killed_mid_stream_passes_audio_through_with_error_event(page, server):
