@@ -135,6 +135,11 @@ def si_sdr(ref, est):
     return 10.0 * math.log10((e_t + 1e-300) / (e_err + eps))
 
 
+def _at_16k(ref, est, rate):
+    """Both signals, checked to be 1-D, resampled from ``rate`` to 16 kHz."""
+    return resample(_as_1d(ref, "ref"), rate, 16000), resample(_as_1d(est, "est"), rate, 16000)
+
+
 def pesq_wb(ref, est, rate):
     """Wide-band PESQ (P.862.2 MOS-LQO, about 1.04..4.64), computed at 16 kHz.
 
@@ -151,8 +156,7 @@ def pesq_wb(ref, est, rate):
     float
     """
     from pesq import pesq, PesqError
-    ref16 = resample(_as_1d(ref, "ref"), rate, 16000)
-    est16 = resample(_as_1d(est, "est"), rate, 16000)
+    ref16, est16 = _at_16k(ref, est, rate)
     try:
         return float(pesq(16000, ref16, est16, "wb"))
     except PesqError:
@@ -175,8 +179,7 @@ def stoi(ref, est, rate):
     float
     """
     from pystoi import stoi as _stoi
-    ref16 = resample(_as_1d(ref, "ref"), rate, 16000)
-    est16 = resample(_as_1d(est, "est"), rate, 16000)
+    ref16, est16 = _at_16k(ref, est, rate)
     return float(_stoi(ref16, est16, 16000, extended=False))
 
 
