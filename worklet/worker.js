@@ -28,8 +28,8 @@ def _make(model):
 
 den, model_used, has_weights = _make(MODEL)
 # Frames run before going live: wasm functions are compiled lazily and tiered up after
-# use, so the first second of frames is several times slower than the rest (measured:
-# 20 frames left ~10 startup underruns at 44.1 kHz, see tests/browser/test_realtime.py).
+# use, so the first frames are several times slower than the rest (measured: with 20
+# warm-up frames, ~10 underruns in the first second at 44.1 kHz; with 100, none or 1-2).
 WARM_UP_FRAMES = 100
 inp = np.zeros(FRAME_SIZE, np.float32)
 out = np.zeros(FRAME_SIZE, np.float32)
@@ -40,12 +40,13 @@ def step():
     vad[0] = den.vad
 
 def warm_up():
-    # A throwaway Denoiser over WARM_UP_FRAMES of faint noise: the first calls into numpy and
-    # the pitch search are slow, and zeros alone would skip some code paths.
-    d = Denoiser(model=None if model_used == "none" else model_used)
+    # A throwaway Denoiser sharing the model, over faint noise (zeros would skip code
+    # paths); then the model's state is reset, so the live stream starts fresh.
+    d = Denoiser(model=den.model)
     noise = np.random.default_rng(0).standard_normal((WARM_UP_FRAMES, FRAME_SIZE)).astype(np.float32) * 1e-3
     for frame in noise:
         d.process_frame(frame, out)
+    den.reset()
 
 def set_limit(db):
     den.set_attenuation_limit(None if db == float("inf") else float(db))
