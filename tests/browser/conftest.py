@@ -1,6 +1,7 @@
 """Fixtures for the browser tests: the built site, a local server, headless Debian Chromium.
 
-Every request a page makes is routed: anything that is not 127.0.0.1 is aborted and fails the test.
+Every request a page makes is routed: anything that is not 127.0.0.1 is aborted and fails the test
+(Playwright does not see AudioWorklet module fetches; host resolution is switched off for those).
 Test pages live in ``tests/browser/pages/`` and are served under ``/tests/``; each exposes an async
 function on ``window`` that returns ``{ok, ...}`` (see ``pages/common.js``).
 """
@@ -21,6 +22,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+    # Belt and braces for the routing below, which cannot see AudioWorklet module fetches:
+    # no host name resolves, so nothing but 127.0.0.1 is reachable at all.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 
 
