@@ -2,11 +2,14 @@
 
 The screenshot is written to build/test-artifacts/demo.png (not committed).
 """
+import numpy as np
+import soundfile as sf
+
 import build
-from pagetools import TOTAL_LATENCY
+from pagetools import TOTAL_LATENCY, noisy_vowel
 
 
-def test_demo_page_shows_controls_and_processes_the_example(page, server):
+def test_demo_page_shows_controls_and_processes_the_example(page, server, tmp_path):
     p = page.page
     p.set_viewport_size({"width": 1280, "height": 900})
     p.goto(server)
@@ -33,6 +36,14 @@ def test_demo_page_shows_controls_and_processes_the_example(page, server):
     for sel in ["#play-example", "#use-mic", "#attenuation", "#preset", "#spec-after", "#stats"]:
         assert p.locator(sel).is_visible(), f"{sel} not visible"
     assert page.routed > 10 and not page.external    # every request went through the route, none left
+
+    # an uploaded file replaces the example
+    wav = tmp_path / "upload.wav"
+    sf.write(wav, noisy_vowel(np.random.default_rng(2), seconds=1.0, sr=44100), 44100)
+    p.set_input_files("#upload", str(wav))
+    p.wait_for_function("document.querySelector('#source-info').textContent.includes('upload.wav')")
+    errors = [m for m in page.console if m.startswith(("error", "pageerror"))]
+    assert not errors, errors
 
 
 def test_demo_from_static_hosting_gets_isolation_from_the_service_worker(browser, server):
