@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable
 
+from pathlib import Path
+
 import numpy as np
 
 __all__ = ["Peer", "load_peers", "PEER_ORDER", "time_peer"]
@@ -78,10 +80,11 @@ def _framed(x, frame, delay, step):
 
 
 # --------------------------------------------------------------------------- ours
-def _make_ours():
+def _make_ours(weights=None):
+    """Our model: the shipped weights, or the weights file at ``weights`` (``ours:PATH``)."""
     from percepnet_wasm import Denoiser, enhance
     from percepnet_wasm.model import Model
-    model = Model.load()  # FileNotFoundError until the trained weights exist
+    model = Model.load(weights)  # FileNotFoundError until the trained weights exist
     meta = getattr(model, "metadata", {}) or {}
 
     def fn(x):
@@ -93,9 +96,11 @@ def _make_ours():
     tag = meta.get("arrays_sha256")
     if tag:
         v += f" (weights sha256 {tag[:12]}, {meta.get('n_weights', '?')} weights)"
-    return Peer("ours", "PercepNet (ours, NumPy)", v, fn,
-                notes="percepnet_wasm.enhance: streaming Denoiser, int8 weights, "
-                      "delay 1440 trimmed",
+    name, label = ("ours", "PercepNet (ours, NumPy)") if weights is None else \
+        (f"ours:{weights}", f"PercepNet (ours, {Path(weights).name})")
+    return Peer(name, label, v, fn,
+                notes=f"percepnet_wasm.enhance: streaming Denoiser, "
+                      f"{meta.get('quantisation', '?')} weights, delay 1440 trimmed",
                 extra={"metadata": {k: meta[k] for k in ("config", "n_weights", "step",
                                                          "git_commit", "date",
                                                          "arrays_sha256") if k in meta}})
@@ -217,10 +222,11 @@ def load_peers(names=PEER_ORDER):
     """
     peers, missing = {}, {}
     for name in names:
-        if name not in _MAKERS:
-            raise ValueError(f"unknown peer {name!r}; known: {', '.join(_MAKERS)}")
+        kind, _, arg = name.partition(":")
+        if kind not in _MAKERS or (arg and kind != "ours"):
+            raise ValueError(f"unknown peer {name!r}; known: {', '.join(_MAKERS)}, ours:WEIGHTS")
         try:
-            peers[name] = _MAKERS[name]()
+            peers[name] = _MAKERS[kind](arg) if arg else _MAKERS[kind]()
         except FileNotFoundError as e:
             missing[name] = f"model file not found ({e})"
         except Exception as e:  # report, never hide, a peer that does not run

@@ -176,13 +176,14 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=4321)
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
     ap.add_argument("--systems", default=",".join(PEER_ORDER),
-                    help=f"comma-separated subset of {','.join(PEER_ORDER)}")
+                    help=f"comma-separated subset of {','.join(PEER_ORDER)}; "
+                         "ours:WEIGHTS adds our model with another weights file")
     ap.add_argument("--out", default="docs/quality.md")
     ap.add_argument("--json", default="docs/quality.json")
     ap.add_argument("--figure", default="docs/quality.png")
     args = ap.parse_args(argv)
     names = tuple(s for s in args.systems.split(",") if s)
-    bad = [s for s in names if s not in PEER_ORDER]
+    bad = [s for s in names if s not in PEER_ORDER and not s.startswith("ours:")]
     if bad:
         ap.error(f"unknown system(s) {bad}; known: {', '.join(PEER_ORDER)}")
     if args.clips < 1:
