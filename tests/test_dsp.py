@@ -5,9 +5,9 @@ import pytest
 from percepnet_wasm import Denoiser, enhance
 from percepnet_wasm.bands import BANDS, interp_band_gain
 from percepnet_wasm.comb import COMB_COEFFS, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter
-from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS,
+from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS, PITCH_MIN_PERIOD,
                                       SAMPLE_RATE, WINDOW_SIZE)
-from percepnet_wasm.pitch import (NB_CANDIDATES, PITCH_BUF_SIZE, PitchSearch, PitchViterbi)
+from percepnet_wasm.pitch import NB_CANDIDATES, PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from percepnet_wasm.postfilter import postfilter
 from percepnet_wasm.stft import WINDOW, Synthesis, analysis
 from percepnet_wasm.targets import oracle_strengths
@@ -214,3 +214,14 @@ def test_pitch_correlation_is_bounded_at_any_level(level, rng):
     assert np.all(np.abs(search.ncorr) <= 1.0) and np.all(np.abs(correlations) <= 1.0)
     if level <= 1e-6:                   # below -100 dBFS the correlation is noise: ~0
         assert np.max(np.abs(correlations)) < 0.1
+
+
+def test_pitch_onset_after_digital_silence_is_not_decided_by_round_off(rng):
+    """The first frames of a stream see lag spans of exact zeros: they must correlate 0."""
+    x = np.zeros(PITCH_BUF_SIZE, np.float32)
+    x[-FRAME_SIZE:] = rng.standard_normal(FRAME_SIZE)
+    search = PitchSearch()
+    search.search(x)
+    # The span of period T ends T samples before the newest: all zeros from T = 480 on.
+    assert np.all(search.ncorr[FRAME_SIZE:] == 0.0)
+    assert np.max(np.abs(search.ncorr[PITCH_MIN_PERIOD:FRAME_SIZE])) > 0

@@ -16,6 +16,7 @@ NB_CANDIDATES = 4                                 # periods handed to the Viterb
 OCTAVE_THRESHOLD = 0.9                            # sub-multiple kept if corr >= 0.9 x best
 VITERBI_JUMP_COST = 0.5                           # cost of one octave of period change
 CORRELATION_FLOOR = 1e-7                          # energy product floor: RMS 1e-5 (-100 dBFS)
+QUIET_SPAN = 1e-6                                 # a lag span 60 dB below the window: silent
 
 _FFT_SIZE = 2048                                  # >= 1728: no circular wrap for lags >= 0
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
@@ -39,7 +40,8 @@ class PitchSearch:
     """Per-frame period candidates; holds the preallocated workspace."""
 
     def __init__(self):
-        self._seg = np.zeros(_FFT_SIZE, np.float32)       # newest window, zero-padded
+        self._seg = np.zeros(_FFT_SIZE, np.float64)       # newest window, zero-padded
+        self._padded = np.zeros(_FFT_SIZE, np.float64)    # the whole buffer, zero-padded
         self._cumsum = np.zeros(PITCH_BUF_SIZE + 1, np.float64)
         self.ncorr = np.zeros(_NB_PERIODS, np.float64)    # normalised correlation by period
         self.periods = np.zeros(NB_CANDIDATES, np.int64)
@@ -53,19 +55,24 @@ class PitchSearch:
         one-frame octave drop but never prefers a multiple; then the next correlation peaks
         that are not multiples of the best. Returns (periods, correlations) [shape=(4,)].
         """
-        seg = self._seg
+        seg, padded = self._seg, self._padded
         seg[:WINDOW_SIZE] = x[PITCH_MAX_PERIOD:]
+        padded[:PITCH_BUF_SIZE] = x
         # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
-        # in, i.e. at period T = 768 - m.
-        r = np.fft.irfft(np.fft.rfft(x, _FFT_SIZE) * np.conj(np.fft.rfft(seg)), _FFT_SIZE)
+        # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
+        # window's energy) would swamp the correlation with a quiet span.
+        r = np.fft.irfft(np.fft.rfft(padded) * np.conj(np.fft.rfft(seg)), _FFT_SIZE)
         np.cumsum(np.square(x, dtype=np.float64), out=self._cumsum[1:])
         m = np.arange(PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1)
         lag_energy = self._cumsum[m + WINDOW_SIZE] - self._cumsum[m]
         seg_energy = self._cumsum[-1] - self._cumsum[PITCH_MAX_PERIOD]
         ncorr = self.ncorr
-        # The floor keeps near-silent spans (where FFT round-off dominates r) near 0;
-        # the clip removes what round-off leaves beyond Cauchy-Schwarz.
+        # A span at least 60 dB quieter than the window (digital silence before an onset)
+        # correlates 0 exactly: there round-off would decide, and differ between platforms.
+        # The floor keeps near-silent windows near 0; the clip removes what round-off
+        # leaves beyond Cauchy-Schwarz.
         ncorr[PITCH_MAX_PERIOD - m] = r[m] / (np.sqrt(lag_energy * seg_energy) + CORRELATION_FLOOR)
+        ncorr[PITCH_MAX_PERIOD - m[lag_energy < QUIET_SPAN * seg_energy]] = 0.0
         np.clip(ncorr, -1.0, 1.0, out=ncorr)
         band = ncorr[PITCH_MIN_PERIOD:]
         # Local maxima (periods), best first.
