@@ -228,9 +228,9 @@ def build_site():
     for file_name, path in packages.items():
         shutil.copy2(path, SITE / "pyodide" / file_name)
     wheel = build_wheel(SITE / "wheels")
-    example = ROOT / "py" / "percepnet_wasm" / "examples"
-    for wav in sorted(example.glob("*.wav")) if example.is_dir() else []:
-        shutil.copy2(wav, SITE / wav.name)
+    example = ROOT / "py" / "percepnet_wasm" / "examples" / "noisy.wav"   # the demo's example
+    if example.is_file():
+        shutil.copy2(example, SITE / example.name)
 
     files = {}
     for path in sorted(SITE.rglob("*")):
