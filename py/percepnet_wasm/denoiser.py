@@ -84,6 +84,7 @@ class Denoiser:
         self._bins = np.zeros(FREQ_SIZE, np.float32)
         self._mix = np.zeros(FREQ_SIZE, np.float32)
         self._enhanced = np.zeros(FREQ_SIZE, np.complex64)
+        self.reset()      # a model object may come with another stream's recurrent state
 
     @property
     def delay(self):
