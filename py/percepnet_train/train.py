@@ -399,6 +399,10 @@ def main(argv=None) -> int:
                 print(f"[train] stopping at step {step} (checkpoint saved)", flush=True)
             break
     if world > 1:
+        # DDP's reducer must be gone before its process group: destroyed after it (at
+        # function exit), gloo's threads could abort the process ("terminate called
+        # without an active exception"), seen under load.
+        del ddp
         dist.barrier()
         dist.destroy_process_group()
     return 0
