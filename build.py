@@ -343,7 +343,7 @@ def main(argv=None):
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.cmd == "test":
-        setup(["cli", "test", "train"])
+        setup(["cli", "test", "train", "eval"])
         ensure_chromium()
         build_site()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PERCEPNET_SITE_BUILT="1")
