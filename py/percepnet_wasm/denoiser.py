@@ -10,20 +10,26 @@ One frame's journey (``process_frame``, step t; frame f = t - 2 is the one outpu
 
 Batch (``enhance``) is a loop over the same object.
 """
+import math
+
 import numpy as np
 
-from .bands import band_correlation, band_energy, interp_band_gain
+from .bands import BANDS, BandPool, band_energy
 from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
 from .constants import (ALGORITHMIC_DELAY, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
                         WINDOW_SIZE)
 from .features import compute_features
 from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from .postfilter import postfilter
-from .stft import Synthesis, analysis
+from .stft import WINDOW, Synthesis
 
 INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps energies finite
 _EPS = 1e-20
 _FRAME_START = COMB_WINDOW_START     # where frame f's window sits in the history
+# Rows of the per-frame block, spectrum and energy arrays (one NumPy call serves all rows).
+# Frame f's window is followed in the history by frame t's: one reshape gives rows 0 and 1.
+_NOISY, _NEWEST, _COMB, _CROSS = 0, 1, 2, 3
+assert _FRAME_START + 2 * WINDOW_SIZE == COMB_BUF_SIZE
 
 
 class Denoiser:
@@ -59,18 +65,28 @@ class Denoiser:
 
         self._history = np.zeros(COMB_BUF_SIZE, np.float32)      # newest sample last
         self._history_next = np.zeros(COMB_BUF_SIZE, np.float32)  # swapped each frame
-        self._scratch = np.zeros(WINDOW_SIZE, np.float32)
-        self._comb_out = np.zeros(WINDOW_SIZE, np.float32)
         self._pitch = PitchSearch()
         self._viterbi = PitchViterbi()
         self._synthesis = Synthesis()
 
-        # Analysis of the newest frame t and of the output frame f (public, read by oracles).
-        self.newest_energy = np.zeros(NB_BANDS, np.float32)
-        self.noisy_spectrum = np.zeros(FREQ_SIZE, np.complex64)
-        self.noisy_energy = np.zeros(NB_BANDS, np.float32)
-        self.comb_spectrum = np.zeros(FREQ_SIZE, np.complex64)
-        self.comb_energy = np.zeros(NB_BANDS, np.float32)
+        # Windowed blocks [3, 960], their spectra [3, 481], the power of each spectrum and
+        # the cross power of rows 0 and 2 [4, 481], and those pooled into bands [4, 34].
+        self._blocks = np.zeros((3, WINDOW_SIZE), np.float32)
+        self._spectra = np.zeros((3, FREQ_SIZE), np.complex64)
+        self._parts = self._spectra.view(np.float32).reshape(3, FREQ_SIZE, 2)   # re, im
+        self._products = np.zeros((4, FREQ_SIZE, 2), np.float32)
+        self._power = np.zeros((4, FREQ_SIZE), np.float32)
+        self._pool = BandPool(4)
+        energies = self._pool.out
+
+        # Analysis of the newest frame t and of the output frame f (public, read by oracles;
+        # views of the arrays above, updated in place every frame).
+        self.newest_energy = energies[_NEWEST]
+        self.noisy_spectrum = self._spectra[_NOISY]
+        self.noisy_energy = energies[_NOISY]
+        self.comb_spectrum = self._spectra[_COMB]
+        self.comb_energy = energies[_COMB]
+        self._correlation = energies[_CROSS]
         self.coherence = np.zeros(NB_BANDS, np.float32)
         self.comb_noise_gain = COMB_NOISE_GAIN[0]
         self.period = 0
@@ -81,8 +97,11 @@ class Denoiser:
         self.vad = 0.0
 
         self._band = np.zeros(NB_BANDS, np.float32)
+        self._band_eps = np.zeros((4, NB_BANDS), np.float32)
+        self._band_pair = np.zeros((2, NB_BANDS), np.float32)
+        self._bin_pair = np.zeros((2, FREQ_SIZE), np.float32)
         self._bins = np.zeros(FREQ_SIZE, np.float32)
-        self._mix = np.zeros(FREQ_SIZE, np.float32)
+        self._comb_mix = np.zeros(FREQ_SIZE, np.complex64)
         self._enhanced = np.zeros(FREQ_SIZE, np.complex64)
         self.reset()      # a model object may come with another stream's recurrent state
 
@@ -123,33 +142,22 @@ class Denoiser:
             raise ValueError(f"frames must have shape ({FRAME_SIZE},) (was {inp.shape} in, {out.shape} out)")
         if out.dtype != np.float32:
             raise ValueError(f"out must be float32 (was {out.dtype})")
-        if not np.issubdtype(inp.dtype, np.floating):
+        if inp.dtype.kind != "f":
             raise ValueError(f"inp must be a float array (was {inp.dtype})")
 
         # 1. History: shift by one frame, append the sanitised input.
-        hist, nxt = self._history, self._history_next
-        nxt[:-FRAME_SIZE] = hist[FRAME_SIZE:]
-        newest = nxt[-FRAME_SIZE:]
-        newest[:] = inp
-        np.nan_to_num(newest, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        np.clip(newest, -INPUT_LIMIT, INPUT_LIMIT, out=newest)
-        self._history, self._history_next = nxt, hist
-        hist = nxt
+        hist = self._push_history(inp)
 
-        # 2. Newest frame t: energies and pitch candidates.
-        band_energy(analysis(hist[-WINDOW_SIZE:], self._scratch), self.newest_energy)
-        periods, correlations = self._pitch.search(hist[-PITCH_BUF_SIZE:])
+        # 2. Pitch candidates of the newest frame t; the Viterbi decides frame f = t - 2.
+        self.period, self.pitch_correlation = self._viterbi.push(*self._pitch.search(hist[-PITCH_BUF_SIZE:]))
 
-        # 3. Output frame f = t - 2: pitch decision, spectrum, comb filter, coherence.
-        self.period, self.pitch_correlation = self._viterbi.push(periods, correlations)
-        self.noisy_spectrum[:] = analysis(hist[_FRAME_START:_FRAME_START + WINDOW_SIZE], self._scratch)
-        band_energy(self.noisy_spectrum, self.noisy_energy)
-        taps = comb_filter(hist, self.period, self._comb_out)
+        # 3. Frame f comb-filtered with that period (future taps read frames t - 1 and t);
+        #    spectra of frames f, t and of the comb output; band energies, coherence q_y.
+        taps = comb_filter(hist, self.period, self._blocks[_COMB])
         self.comb_noise_gain = COMB_NOISE_GAIN[taps]
-        self.comb_spectrum[:] = analysis(self._comb_out, self._scratch)
-        band_energy(self.comb_spectrum, self.comb_energy)
-        band_correlation(self.noisy_spectrum, self.comb_spectrum, self._band)
-        pitch_coherence(self._band, self.noisy_energy, self.comb_energy, self.coherence)
+        self._analyse(hist)
+        self._band_energies()
+        pitch_coherence(self._correlation, self.noisy_energy, self.comb_energy, self.coherence)
         compute_features(self.newest_energy, self.coherence, self.period, self.pitch_correlation,
                          self.features)
 
@@ -173,26 +181,58 @@ class Denoiser:
         self._apply(self.gains, self.strengths)
         self._synthesis.push(self._enhanced, out)
 
+    def _push_history(self, inp):
+        """Shift the history by one frame and append ``inp`` (NaN/Inf -> 0, clamped to
+        ±INPUT_LIMIT); returns the history [5760]. A finite sum means no NaN or Inf (they
+        propagate into it), and then the costly ``nan_to_num`` is skipped."""
+        hist, nxt = self._history, self._history_next
+        nxt[:-FRAME_SIZE] = hist[FRAME_SIZE:]
+        newest = nxt[-FRAME_SIZE:]
+        newest[:] = inp
+        if not math.isfinite(np.add.reduce(newest)):
+            np.nan_to_num(newest, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        np.clip(newest, -INPUT_LIMIT, INPUT_LIMIT, out=newest)
+        self._history, self._history_next = nxt, hist
+        return nxt
+
+    def _analyse(self, hist):
+        """Window frames f and t (from the history) and the comb output (already in
+        ``_blocks[_COMB]``); one rfft call for all three -> ``_spectra`` [3, 481]."""
+        blocks = self._blocks
+        np.multiply(hist[_FRAME_START:].reshape(2, WINDOW_SIZE), WINDOW, out=blocks[:_COMB])
+        blocks[_COMB] *= WINDOW
+        np.fft.rfft(blocks, axis=1, out=self._spectra)
+
+    def _band_energies(self):
+        """Band energies of the three spectra and ``C_b = sum_k w_b(k) Re(Y(k) P*(k))``."""
+        parts, products = self._parts, self._products
+        np.multiply(parts, parts, out=products[:3])
+        np.multiply(parts[_NOISY], parts[_COMB], out=products[_CROSS])
+        np.add(products[..., 0], products[..., 1], out=self._power)
+        self._pool(self._power)
+
     def _apply(self, gains, strengths):
         """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins."""
-        band, bins, mix, z = self._band, self._bins, self._mix, self._enhanced
-        # Comb branch, energy-matched to the noisy band: r sqrt(E_Y / E_P), on bins.
-        np.add(self.noisy_energy, _EPS, out=band)
-        band /= self.comb_energy + _EPS
-        np.sqrt(band, out=band)
-        band *= strengths
-        interp_band_gain(band, mix)
-        interp_band_gain(strengths, bins)
-        np.subtract(1.0, bins, out=bins)
-        np.multiply(self.noisy_spectrum, bins, out=z)
-        z += self.comb_spectrum * mix
+        band, energy_eps, z = self._band, self._band_eps, self._enhanced
+        np.add(self._pool.out, _EPS, out=energy_eps)
+        # Comb branch, energy-matched to the noisy band: r sqrt(E_Y / E_P); both on bins.
+        pair, bins = self._band_pair, self._bin_pair
+        np.divide(energy_eps[_NOISY], energy_eps[_COMB], out=pair[0])
+        np.sqrt(pair[0], out=pair[0])
+        pair[0] *= strengths
+        pair[1] = strengths
+        np.dot(pair, BANDS, out=bins)                    # band -> bin interpolation, both rows
+        np.subtract(1.0, bins[1], out=bins[1])
+        np.multiply(self.noisy_spectrum, bins[1], out=z)
+        z += np.multiply(self.comb_spectrum, bins[0], out=self._comb_mix)
         # Restore the noisy band energy, then apply the gains.
         band_energy(z, band)
-        np.divide(self.noisy_energy + _EPS, band + _EPS, out=band)
+        band += _EPS
+        np.divide(energy_eps[_NOISY], band, out=band)
         np.sqrt(band, out=band)
         band *= gains
-        interp_band_gain(band, bins)
-        z *= bins
+        np.dot(band, BANDS, out=self._bins)
+        z *= self._bins
 
 
 def enhance(x, denoiser=None):

@@ -20,29 +20,51 @@ QUIET_SPAN = 1e-6                                 # a lag span 60 dB below the w
 
 _FFT_SIZE = 2048                                  # >= 1728: no circular wrap for lags >= 0
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
+_NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
+# log2 of every period, by period (0 unused); the Viterbi's octave distances.
+_LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
 
 
 def remove_doubling(ncorr, period):
     """Smallest sub-multiple ``period / k`` (±1 sample) whose correlation is at least
-    ``OCTAVE_THRESHOLD`` times that of ``period``; ``ncorr`` float [shape=(769,)] indexed by period."""
+    ``OCTAVE_THRESHOLD`` times that of ``period``.
+
+    ``ncorr`` float [shape=(769,)] indexed by period. Plain Python indexing: the loop has at
+    most 12 steps of 3 values, where each NumPy call would cost more than its work.
+    """
     best = period
     threshold = OCTAVE_THRESHOLD * ncorr[period]
     for k in range(2, period // PITCH_MIN_PERIOD + 1):
-        centre = int(round(period / k))
-        lo, hi = max(PITCH_MIN_PERIOD, centre - 1), min(PITCH_MAX_PERIOD, centre + 1)
-        t = lo + int(np.argmax(ncorr[lo:hi + 1]))
+        t = _argmax3(ncorr, int(round(period / k)))
         if ncorr[t] >= threshold:
             best = t
     return best
+
+
+def _argmax3(ncorr, centre):
+    """The period in ``centre`` ±1 (within 60..768) with the highest correlation; the first
+    of equal ones, as ``np.argmax``."""
+    lo, hi = max(PITCH_MIN_PERIOD, centre - 1), min(PITCH_MAX_PERIOD, centre + 1)
+    return max(range(lo, hi + 1), key=ncorr.__getitem__)
 
 
 class PitchSearch:
     """Per-frame period candidates; holds the preallocated workspace."""
 
     def __init__(self):
-        self._seg = np.zeros(_FFT_SIZE, np.float64)       # newest window, zero-padded
-        self._padded = np.zeros(_FFT_SIZE, np.float64)    # the whole buffer, zero-padded
+        # Row 0: the whole buffer, row 1: its newest window; both zero-padded to 2048 and
+        # transformed by one rfft call (NumPy calls, not flops, are the cost in Pyodide).
+        self._frames = np.zeros((2, _FFT_SIZE), np.float64)
+        self._spectra = np.zeros((2, _FFT_SIZE // 2 + 1), np.complex128)
+        self._r = np.zeros(_FFT_SIZE, np.float64)
+        self._square = np.zeros(PITCH_BUF_SIZE, np.float64)
         self._cumsum = np.zeros(PITCH_BUF_SIZE + 1, np.float64)
+        self._lag_energy = np.zeros(_NB_LAGS, np.float64)    # by lag m = 768 - period
+        self._denominator = np.zeros(_NB_LAGS, np.float64)
+        self._quiet = np.zeros(_NB_LAGS, bool)
+        self._rising = np.ones(_NB_LAGS, bool)               # local-maximum masks, by period
+        self._falling = np.ones(_NB_LAGS, bool)
+        self._peak = np.zeros(_NB_LAGS, bool)
         self.ncorr = np.zeros(_NB_PERIODS, np.float64)    # normalised correlation by period
         self.periods = np.zeros(NB_CANDIDATES, np.int64)
         self.correlations = np.zeros(NB_CANDIDATES, np.float32)
@@ -55,42 +77,52 @@ class PitchSearch:
         one-frame octave drop but never prefers a multiple; then the next correlation peaks
         that are not multiples of the best. Returns (periods, correlations) [shape=(4,)].
         """
-        seg, padded = self._seg, self._padded
-        seg[:WINDOW_SIZE] = x[PITCH_MAX_PERIOD:]
-        padded[:PITCH_BUF_SIZE] = x
+        frames, spectra = self._frames, self._spectra
+        whole = frames[0, :PITCH_BUF_SIZE]
+        whole[:] = x
+        frames[1, :WINDOW_SIZE] = x[PITCH_MAX_PERIOD:]
         # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
         # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
         # window's energy) would swamp the correlation with a quiet span.
-        r = np.fft.irfft(np.fft.rfft(padded) * np.conj(np.fft.rfft(seg)), _FFT_SIZE)
-        np.cumsum(np.square(x, dtype=np.float64), out=self._cumsum[1:])
-        m = np.arange(PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1)
-        lag_energy = self._cumsum[m + WINDOW_SIZE] - self._cumsum[m]
-        seg_energy = self._cumsum[-1] - self._cumsum[PITCH_MAX_PERIOD]
+        np.fft.rfft(frames, axis=1, out=spectra)
+        np.conjugate(spectra[1], out=spectra[1])
+        np.multiply(spectra[0], spectra[1], out=spectra[0])
+        r = np.fft.irfft(spectra[0], _FFT_SIZE, out=self._r)
+        np.square(whole, out=self._square)
+        cumsum = self._cumsum
+        np.add.accumulate(self._square, out=cumsum[1:])
+        lag_energy = np.subtract(cumsum[WINDOW_SIZE:WINDOW_SIZE + _NB_LAGS], cumsum[:_NB_LAGS],
+                                 out=self._lag_energy)
+        seg_energy = cumsum[-1] - cumsum[PITCH_MAX_PERIOD]
         ncorr = self.ncorr
+        by_lag = ncorr[PITCH_MAX_PERIOD:PITCH_MIN_PERIOD - 1:-1]    # by_lag[m] = ncorr[768 - m]
         # A span at least 60 dB quieter than the window (digital silence before an onset)
         # correlates 0 exactly: there round-off would decide, and differ between platforms.
         # The floor keeps near-silent windows near 0; the clip removes what round-off
         # leaves beyond Cauchy-Schwarz.
-        ncorr[PITCH_MAX_PERIOD - m] = r[m] / (np.sqrt(lag_energy * seg_energy) + CORRELATION_FLOOR)
-        ncorr[PITCH_MAX_PERIOD - m[lag_energy < QUIET_SPAN * seg_energy]] = 0.0
+        den = np.multiply(lag_energy, seg_energy, out=self._denominator)
+        np.sqrt(den, out=den)
+        den += CORRELATION_FLOOR
+        np.divide(r[:_NB_LAGS], den, out=by_lag)
+        by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
         np.clip(ncorr, -1.0, 1.0, out=ncorr)
         band = ncorr[PITCH_MIN_PERIOD:]
-        # Local maxima (periods), best first.
-        peak = np.ones(len(band), dtype=bool)
-        peak[1:] &= band[1:] >= band[:-1]
-        peak[:-1] &= band[:-1] >= band[1:]
-        peaks = np.flatnonzero(peak)
-        peaks = peaks[np.argsort(-band[peaks], kind="stable")][:NB_CANDIDATES] + PITCH_MIN_PERIOD
-        best = remove_doubling(ncorr, int(peaks[0]))
-        found = [(best, ncorr[best])]
+        # Local maxima (periods), best first (ties: the shorter period first).
+        np.greater_equal(band[1:], band[:-1], out=self._rising[1:])
+        np.greater_equal(band[:-1], band[1:], out=self._falling[:-1])
+        peaks = np.logical_and(self._rising, self._falling, out=self._peak).nonzero()[0]
+        order = np.argsort(np.negative(band[peaks]), kind="stable")[:NB_CANDIDATES]
+        peaks = (peaks[order] + PITCH_MIN_PERIOD).tolist()
+        nc = ncorr      # (a .tolist() copy would cost more than the few lookups below)
+        best = remove_doubling(nc, peaks[0])
+        found = [(best, nc[best])]
         if 2 * best <= PITCH_MAX_PERIOD:
-            lo, hi = 2 * best - 1, min(PITCH_MAX_PERIOD, 2 * best + 1)
-            double = lo + int(np.argmax(ncorr[lo:hi + 1]))
-            found.append((double, OCTAVE_THRESHOLD * ncorr[double]))
+            double = _argmax3(nc, 2 * best)
+            found.append((double, OCTAVE_THRESHOLD * nc[double]))
         for p in peaks:
             ratio = p / best
             if abs(ratio - round(ratio)) > 0.03 * ratio:
-                found.append((int(p), ncorr[p]))
+                found.append((p, nc[p]))
         while len(found) < NB_CANDIDATES:
             found.append(found[0])
         for j, (p, c) in enumerate(found[:NB_CANDIDATES]):
@@ -105,36 +137,44 @@ class PitchViterbi:
     The score of a path is the sum of its correlations minus ``VITERBI_JUMP_COST`` per octave of
     period change between frames. ``push`` takes frame t's candidates and returns the decision
     for frame t - ``LOOKAHEAD_FRAMES``, backtracked from the best path ending at frame t.
+    Plain Python over 4 x 4 transitions: cheaper than a dozen NumPy calls on 4-element arrays,
+    and the same float64 arithmetic.
     """
 
     def __init__(self):
         depth = LOOKAHEAD_FRAMES + 1
-        self._log_periods = np.zeros((depth, NB_CANDIDATES))
-        self._periods = np.full((depth, NB_CANDIDATES), PITCH_MAX_PERIOD, np.int64)
-        self._corrs = np.zeros((depth, NB_CANDIDATES), np.float32)
-        self._back = np.zeros((depth, NB_CANDIDATES), np.int64)
-        self._score = np.zeros(NB_CANDIDATES)
+        self._log_periods = [[0.0] * NB_CANDIDATES for _ in range(depth)]
+        self._periods = [[PITCH_MAX_PERIOD] * NB_CANDIDATES for _ in range(depth)]
+        self._corrs = [[0.0] * NB_CANDIDATES for _ in range(depth)]
+        self._back = [[0] * NB_CANDIDATES for _ in range(depth)]
+        self._score = [0.0] * NB_CANDIDATES
         self._newest = 0
 
     def reset(self):
         self.__init__()
 
     def push(self, periods, correlations):
-        """Add frame t's candidates; return (period, correlation) decided for frame t - 2."""
+        """Add frame t's candidates (int [4], float32 [4]); return (period, correlation)
+        decided for frame t - 2."""
         depth = LOOKAHEAD_FRAMES + 1
         prev, cur = self._newest, (self._newest + 1) % depth
-        log_p = np.log2(periods.astype(np.float64))
-        jump = np.abs(log_p[:, None] - self._log_periods[prev][None, :])    # [cur, prev]
-        total = self._score[None, :] - VITERBI_JUMP_COST * jump
-        self._back[cur] = np.argmax(total, axis=1)
-        self._score = total[np.arange(NB_CANDIDATES), self._back[cur]] + correlations
-        self._score -= self._score.max()
+        periods, correlations = periods.tolist(), correlations.tolist()
+        log_p = [_LOG2_PERIOD[p] for p in periods]
+        log_prev, score, back = self._log_periods[prev], self._score, self._back[cur]
+        new_score = [0.0] * NB_CANDIDATES
+        for i in range(NB_CANDIDATES):
+            total = [score[j] - VITERBI_JUMP_COST * abs(log_p[i] - log_prev[j])
+                     for j in range(NB_CANDIDATES)]
+            back[i] = max(range(NB_CANDIDATES), key=total.__getitem__)   # first best, as argmax
+            new_score[i] = total[back[i]] + correlations[i]
+        top = max(new_score)
+        self._score = [s - top for s in new_score]
         self._log_periods[cur] = log_p
         self._periods[cur] = periods
         self._corrs[cur] = correlations
         self._newest = cur
-        state, frame = int(np.argmax(self._score)), cur
+        state, frame = max(range(NB_CANDIDATES), key=self._score.__getitem__), cur
         for _ in range(LOOKAHEAD_FRAMES):
-            state = int(self._back[frame, state])
+            state = self._back[frame][state]
             frame = (frame - 1) % depth
-        return int(self._periods[frame, state]), float(self._corrs[frame, state])
+        return self._periods[frame][state], float(np.float32(self._corrs[frame][state]))
