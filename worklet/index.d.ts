@@ -40,6 +40,8 @@ export interface LatencyInfo {
 }
 
 export interface ColdStartMs {
+  /** Fetching every asset once and checking its sha256 against manifest.json. */
+  verify: number;
   pyodide: number;
   numpy: number;
   wheel: number;
@@ -89,6 +91,12 @@ export class PercepNetNode extends AudioWorkletNode {
   setAttenuationLimit(db: number | null): void;
   setPreset(name: Preset): void;
   stats(): PercepNetStats;
+  /**
+   * New worker on the same rings and latency, for a worker that failed before the stream started
+   * (an asset failed to load or to match manifest.json); resolves like `ready`. Throws once frames
+   * have flowed (the worklet then stays in pass-through): make a new node, or use DenoisedTrack.restart().
+   */
+  restart(): Promise<StateChangeDetail>;
   /** Stops the worker and the processor. */
   destroy(): void;
   addEventListener<K extends keyof PercepNetNodeEventMap>(
@@ -104,10 +112,12 @@ export function createPercepNetNode(context: BaseAudioContext, options?: PercepN
 export interface DenoisedTrack {
   /** The processed track, for RTCPeerConnection.addTrack / RTCRtpSender.replaceTrack. */
   track: MediaStreamTrack;
-  node: PercepNetNode;
+  readonly node: PercepNetNode;
   context: AudioContext;
   /** Releases the node, the worker, the processed track and (if denoiseTrack made it) the context. The input track is left alone. */
   stop(): Promise<void>;
+  /** Replaces `node` by a new node (new worker) between the same input and the same processed `track`: recovery after an `error` event. */
+  restart(): Promise<StateChangeDetail>;
 }
 
 /** Request the microphone with noiseSuppression/autoGainControl/echoCancellation off where you can: the browser's own would fight ours. */

@@ -128,6 +128,7 @@ export class PercepNetNode extends AudioWorkletNode {
   }
 
   _startWorker(assetsURL, model) {
+    this._start = { assetsURL, model };
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this._worker = worker;
     worker.onmessage = (e) => {
@@ -146,6 +147,31 @@ export class PercepNetNode extends AudioWorkletNode {
     };
     const s = this._shared;
     worker.postMessage({ type: "init", assetsURL, model, ...s });
+  }
+
+  /**
+   * Tear the worker down and start a new one on the same rings, latency and settings;
+   * resolves like `ready`. For a worker that failed before the stream started (an asset
+   * that did not load or did not match manifest.json): the node then processes as if it
+   * had loaded the first time. Once frames have flowed the worklet keeps pass-through for
+   * good (its ring to the dead worker is full), so this throws: make a new node, or call
+   * denoiseTrack's restart(), which does.
+   * @returns {Promise<{state: string, reason: string}>}
+   */
+  async restart() {
+    if (!this._shared) return this.ready;                  // fallback: nothing to restart
+    if (this._destroyed) throw new Error("restart(): the node was destroyed");
+    const c = this._ctrl;
+    if (Atomics.load(c, CTRL.FRAMES) > 0 || Atomics.load(c, CTRL.STATE) !== 0 || Atomics.load(c, CTRL.READY) !== 0) {
+      throw new Error("restart(): the stream had started; the worklet stays in pass-through for good, "
+        + "so make a new node (denoiseTrack's restart() does)");
+    }
+    if (this._worker) this._worker.terminate();
+    this._failed = false;
+    this.ready = new Promise((resolve) => (this._settle = resolve));
+    this._setState("loading", "restarting: loading Pyodide, numpy and the model");
+    this._startWorker(this._start.assetsURL, this._start.model);
+    return this.ready;
   }
 
   /** Wet (true) or dry (false), crossfaded over CROSSFADE samples; the latency stays the same. */
@@ -199,6 +225,7 @@ export class PercepNetNode extends AudioWorkletNode {
     this.port.postMessage({ type: "stop" });
     this.disconnect();
     this._failed = true;
+    this._destroyed = true;
     this._setState("pass-through", "destroyed");
   }
 }
@@ -252,18 +279,21 @@ export async function createPercepNetNode(context, options = {}) {
 /**
  * Denoise a microphone track: returns a new MediaStreamTrack for RTCPeerConnection.addTrack /
  * RTCRtpSender.replaceTrack, and `stop()`, which releases the node, the worker and (if this
- * call made it) the AudioContext. The input track is left running.
+ * call made it) the AudioContext, and `restart()`, which replaces the node with a new one
+ * (new worker) between the same source and the same processed track: the recovery after an
+ * `error` event. The input track is left running.
  *
  * @param {MediaStreamTrack} track
  * @param {object} [options] createPercepNetNode options, plus `context` (an AudioContext to use)
- * @returns {Promise<{track: MediaStreamTrack, node: PercepNetNode, context: AudioContext, stop: () => Promise<void>}>}
+ * @returns {Promise<{track: MediaStreamTrack, node: PercepNetNode, context: AudioContext,
+ *   stop: () => Promise<void>, restart: () => Promise<{state: string, reason: string}>}>}
  */
 export async function denoiseTrack(track, options = {}) {
   if (!track || track.kind !== "audio") throw new TypeError(`denoiseTrack needs an audio MediaStreamTrack (was ${track && track.kind})`);
   const owned = !options.context;
   const context = options.context ?? new AudioContext({ latencyHint: "interactive" });
   const source = context.createMediaStreamSource(new MediaStream([track]));
-  const node = await createPercepNetNode(context, options);
+  let node = await createPercepNetNode(context, options);
   const dest = context.createMediaStreamDestination();
   dest.channelCount = 1;
   source.connect(node).connect(dest);
@@ -278,7 +308,16 @@ export async function denoiseTrack(track, options = {}) {
     processed.stop();
     if (owned) await context.close();
   }
-  return { track: processed, node, context, stop };
+  async function restart() {
+    if (stopped) throw new Error("restart(): the track was stopped");
+    const fresh = await createPercepNetNode(context, options);
+    source.disconnect();
+    node.destroy();
+    node = fresh;
+    source.connect(node).connect(dest);
+    return node.ready;
+  }
+  return { track: processed, get node() { return node; }, context, stop, restart };
 }
 
 /**
