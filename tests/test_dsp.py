@@ -7,7 +7,7 @@ from percepnet_wasm.bands import BANDS, interp_band_gain
 from percepnet_wasm.comb import COMB_COEFFS, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter
 from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS, PITCH_MIN_PERIOD,
                                       SAMPLE_RATE, WINDOW_SIZE)
-from percepnet_wasm.pitch import NB_CANDIDATES, PITCH_BUF_SIZE, PitchSearch, PitchViterbi
+from percepnet_wasm.pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from percepnet_wasm.postfilter import postfilter
 from percepnet_wasm.stft import WINDOW, Synthesis, analysis
 from percepnet_wasm.targets import oracle_strengths

@@ -46,11 +46,12 @@ from hypothesis import strategies as st
 
 from percepnet_wasm import Denoiser, enhance
 from percepnet_wasm.comb import COMB_BUF_SIZE
-from percepnet_wasm.constants import (ALGORITHMIC_DELAY, FRAME_SIZE, LOOKAHEAD_FRAMES, NB_BANDS,
+from percepnet_wasm.constants import (ALGORITHMIC_DELAY, FRAME_SIZE, LOOKAHEAD_FRAMES,
                                       SAMPLE_RATE, WINDOW_SIZE)
 from percepnet_wasm.denoiser import INPUT_LIMIT
 from percepnet_wasm.model import DEFAULT_WEIGHTS
 from percepnet_wasm.stft import WINDOW
+from gain_sources import FeatureGain
 
 ENERGY_BOUND = 2 * (1 + 1.0 ** 2)                                # f = 1 (attenuation limit 0 dB)
 PEAK_BOUND = np.sqrt(8 * FRAME_SIZE) * INPUT_LIMIT                # ~ 496
@@ -61,25 +62,6 @@ RECOVERY_FRAMES = STATE_FRAMES + LOOKAHEAD_FRAMES                # + the Viterbi
 # Fixed examples (derandomize) keep the suite reproducible; raise max_examples to hunt.
 PROPERTY = settings(max_examples=50, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-class FeatureGain:
-    """Stateless, deterministic gains from the features (see the module docstring)."""
-
-    def __init__(self):
-        self.gains = np.zeros(NB_BANDS, np.float32)
-        self.strengths = np.zeros(NB_BANDS, np.float32)
-
-    def reset(self):
-        pass
-
-    def step(self, features):
-        g = self.gains
-        np.multiply(features[:NB_BANDS], 0.08, out=g)         # log10 energies: a soft gate
-        g += 0.7 + 0.2 * features[2 * NB_BANDS]                 # and the pitch period
-        np.clip(g, 0.05, 1.0, out=g)
-        np.clip(features[NB_BANDS:2 * NB_BANDS], 0.0, 1.0, out=self.strengths)
-        return g, self.strengths, float(np.clip(features[2 * NB_BANDS + 1], 0.0, 1.0))
 
 
 def feature_gain():

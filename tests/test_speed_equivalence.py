@@ -23,31 +23,13 @@ import pytest
 from percepnet_wasm import Denoiser
 from percepnet_wasm.constants import ALGORITHMIC_DELAY, FRAME_SIZE, NB_BANDS
 from percepnet_wasm.denoiser import INPUT_LIMIT
+from gain_sources import FeatureGain
 
 DATA = Path(__file__).resolve().parent / "data" / "speed_reference.npz"
 EXAMPLE = Path(__file__).resolve().parents[1] / "py" / "percepnet_wasm" / "examples" / "noisy.wav"
 SECONDS = 2.0
 AUDIO_TOL = 1e-5
 FEATURE_TOL = 1e-4
-
-
-class FeatureGain:
-    """Stateless gains from the features (as in test_reliability.py)."""
-
-    def __init__(self):
-        self.gains = np.zeros(NB_BANDS, np.float32)
-        self.strengths = np.zeros(NB_BANDS, np.float32)
-
-    def reset(self):
-        pass
-
-    def step(self, features):
-        g = self.gains
-        np.multiply(features[:NB_BANDS], 0.08, out=g)
-        g += 0.7 + 0.2 * features[2 * NB_BANDS]
-        np.clip(g, 0.05, 1.0, out=g)
-        np.clip(features[NB_BANDS:2 * NB_BANDS], 0.0, 1.0, out=self.strengths)
-        return g, self.strengths, float(np.clip(features[2 * NB_BANDS + 1], 0.0, 1.0))
 
 
 def noisy_input():

@@ -123,7 +123,7 @@ def write_markdown(path, res):
         f"- Command: `{p['command']}`",
         f"- Date: {p['date']}; commit {p['commit']}",
         f"- Machine: {p['machine']}",
-        f"- Versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items()),
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items()),
         f"- Set: {res['n_clips']} mixtures, seed {res['seed']}, test split (held-out "
         f"speakers and noise files), SNR {', '.join(str(s) for s in SNRS)} dB, 48 kHz; "
         f"{res['n_speakers']} speakers, {res['n_noise_types']} noise types "
