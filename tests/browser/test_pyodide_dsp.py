@@ -12,7 +12,6 @@ period (an argmax) must match exactly on this input.
 import json
 
 import numpy as np
-import pytest
 
 from pagetools import b64, noisy_vowel, unb64
 
