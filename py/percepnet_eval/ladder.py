@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from . import metrics  # noqa: E402
 from .evalset import mixtures  # noqa: E402
 from .figures import spectrogram_panels  # noqa: E402
-from .report import METRIC_LABELS, aggregate, markdown_table, provenance  # noqa: E402
+from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance  # noqa: E402
 
 RATE = 48000
 MODES = ("magnitude", "bands", "comb", "postfilter")
@@ -159,12 +159,7 @@ def write_markdown(path, res):
             f"{v:.0%}" if np.isfinite(v) else "–" for v in pw.values()) + " |")
     lines += ["", "## Overall (all SNRs)", "",
               markdown_table(res["aggregate"]["all"], SYSTEMS, short, keys), ""]
-    for s in SNRS:
-        if str(s) not in res["aggregate"]:
-            continue
-        g = res["aggregate"][str(s)]
-        n = g["noisy"]["stoi"]["n"]
-        lines += [f"## {s} dB SNR ({n} clips)", "", markdown_table(g, SYSTEMS, short, keys), ""]
+    lines += per_snr_tables(res["aggregate"], SNRS, SYSTEMS, short, keys)
     if res.get("figure"):
         lines += ["## Example", "", f"![spectrograms across the ladder]({res['figure']})", "",
                   f"Clip {res['figure_clip']['index']}: {res['figure_clip']['snr_db']:g} dB, "

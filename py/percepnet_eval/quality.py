@@ -33,7 +33,7 @@ from . import metrics  # noqa: E402
 from .evalset import mixtures  # noqa: E402
 from .figures import spectrogram_panels  # noqa: E402
 from .peers import PEER_ORDER, load_peers, time_peer  # noqa: E402
-from .report import METRIC_LABELS, aggregate, markdown_table, provenance  # noqa: E402
+from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance  # noqa: E402
 
 RATE = 48000
 SNRS = (0, 5, 10, 15, 20)
@@ -132,13 +132,7 @@ def write_markdown(path, res):
     lines += ["", "## Where we stand", ""] + [f"- {v}" for v in res["verdict"]]
     lines += ["", f"## Overall ({res['n_clips']} clips)", "",
               markdown_table(res["aggregate"]["all"], systems, labels, KEYS), ""]
-    for s in SNRS:
-        if str(s) not in res["aggregate"]:
-            continue
-        g = res["aggregate"][str(s)]
-        n = g["noisy"]["stoi"]["n"]
-        lines += [f"## {s} dB SNR ({n} clips)", "",
-                  markdown_table(g, systems, labels, KEYS), ""]
+    lines += per_snr_tables(res["aggregate"], SNRS, systems, labels, KEYS)
     peers_run = [s for s in systems if s != "noisy"]
     if peers_run:
         lines += ["## Speech preservation by speech source", "",

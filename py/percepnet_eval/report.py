@@ -116,3 +116,15 @@ def markdown_table(agg_group, systems, labels, keys, *, bold_best=True):
             cells.append(c)
         lines.append(f"| {labels.get(s, s)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def per_snr_tables(aggregated, snrs, systems, labels, keys):
+    """Markdown lines: a ``## N dB SNR (n clips)`` table for each SNR in ``aggregated``."""
+    lines = []
+    for s in snrs:
+        if str(s) not in aggregated:
+            continue
+        group = aggregated[str(s)]
+        lines += [f"## {s} dB SNR ({group['noisy']['stoi']['n']} clips)", "",
+                  markdown_table(group, systems, labels, keys), ""]
+    return lines
