@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 from . import metrics  # noqa: E402
 from .evalset import mixtures  # noqa: E402
 from .figures import spectrogram_panels  # noqa: E402
-from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance  # noqa: E402
+from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance, set_summary  # noqa: E402
 
 RATE = 48000
 MODES = ("magnitude", "bands", "comb", "postfilter")
@@ -195,12 +195,7 @@ def main(argv=None):
     res = {
         "provenance": prov, "versions": _versions(), "seed": args.seed,
         "n_clips": len(rows), "snrs": list(SNRS),
-        "n_speakers": len({c.speaker for c in clips}),
-        "noise_types": sorted({c.noise_type for c in clips}),
-        "n_noise_types": len({c.noise_type for c in clips}),
-        "n_noise_files": len({c.noise for c in clips}),
-        "n_silent": sum(r["scores"]["noisy"]["silent"] for r in rows),
-        "max_abs_lag": max(abs(sc["lag"]) for r in rows for sc in r["scores"].values()),
+        **set_summary(clips, rows),
         "aggregate": {str(g): v for g, v in agg.items()},
         "ordering": {str(g): ordering(v) for g, v in agg.items()},
         "pairwise": pairwise(rows),

@@ -33,7 +33,7 @@ from . import metrics  # noqa: E402
 from .evalset import mixtures  # noqa: E402
 from .figures import spectrogram_panels  # noqa: E402
 from .peers import PEER_ORDER, load_peers, time_peer  # noqa: E402
-from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance  # noqa: E402
+from .report import METRIC_LABELS, aggregate, markdown_table, per_snr_tables, provenance, set_summary  # noqa: E402
 
 RATE = 48000
 SNRS = (0, 5, 10, 15, 20)
@@ -206,12 +206,7 @@ def main(argv=None):
         "peers": {s: {"version": p.version, "notes": p.notes, **p.extra}
                   for s, p in peers.items()},
         "missing": missing,
-        "n_speakers": len({c.speaker for c in clips}),
-        "noise_types": sorted({c.noise_type for c in clips}),
-        "n_noise_types": len({c.noise_type for c in clips}),
-        "n_noise_files": len({c.noise for c in clips}),
-        "n_silent": sum(r["scores"]["noisy"]["silent"] for r in rows),
-        "max_abs_lag": max(abs(sc["lag"]) for r in rows for sc in r["scores"].values()),
+        **set_summary(clips, rows),
         "aggregate": agg,
         "verdict": verdict(agg["all"], systems),
         "clips": rows,

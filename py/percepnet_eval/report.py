@@ -128,3 +128,16 @@ def per_snr_tables(aggregated, snrs, systems, labels, keys):
         lines += [f"## {s} dB SNR ({group['noisy']['stoi']['n']} clips)", "",
                   markdown_table(group, systems, labels, keys), ""]
     return lines
+
+
+def set_summary(clips, rows):
+    """What an evaluation set held and how scoring went: speakers, noise types and files,
+    silent references skipped, the largest residual delay that alignment found."""
+    return {
+        "n_speakers": len({c.speaker for c in clips}),
+        "noise_types": sorted({c.noise_type for c in clips}),
+        "n_noise_types": len({c.noise_type for c in clips}),
+        "n_noise_files": len({c.noise for c in clips}),
+        "n_silent": sum(r["scores"]["noisy"]["silent"] for r in rows),
+        "max_abs_lag": max(abs(sc["lag"]) for r in rows for sc in r["scores"].values()),
+    }
