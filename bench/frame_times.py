@@ -1,0 +1,102 @@
+"""Per-frame times of the network step alone, the DSP alone and DSP + network.
+
+Runs natively (``OPENBLAS_NUM_THREADS=1 python bench/frame_times.py [SRC ...]``) and inside
+Pyodide (``node bench/pyodide_frame.mjs``, which imports this file). Each SRC is a folder
+holding a ``percepnet_wasm`` package (default: ``py``); several are measured in alternating
+rounds so before/after compare under the same machine load. Input: the first frames of
+``examples/noisy.wav`` (16-bit PCM read with ``wave``, as Pyodide has no soundfile).
+"""
+import importlib
+import sys
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+FRAME = 480
+
+
+def read_noisy(path, frames):
+    """The first ``frames`` frames of a 16-bit mono wav as float32 [frames * 480]."""
+    with wave.open(str(path)) as w:
+        pcm = np.frombuffer(w.readframes(frames * FRAME), np.int16)
+    return (pcm / 32768.0).astype(np.float32)
+
+
+def import_package(src):
+    """Import ``percepnet_wasm`` from folder ``src`` (forgetting any other copy)."""
+    for name in [m for m in sys.modules if m.split(".")[0] == "percepnet_wasm"]:
+        del sys.modules[name]
+    sys.path.insert(0, str(src))
+    try:
+        return importlib.import_module("percepnet_wasm")
+    finally:
+        sys.path.remove(str(src))
+
+
+def _per_frame(call, count):
+    times = np.empty(count)
+    for i in range(count):
+        start = time.perf_counter()
+        call(i)
+        times[i] = time.perf_counter() - start
+    return times
+
+
+class Subject:
+    """One package copy: its shipped model, its denoisers and the features of the input."""
+
+    def __init__(self, src, x):
+        pkg = import_package(src)
+        self.x = x
+        self.frames = len(x) // FRAME
+        self.out = np.zeros(FRAME, np.float32)
+        self.dsp = pkg.Denoiser(model=None)
+        self.full = pkg.Denoiser()
+        self.model = pkg.model.Model.load()
+        feats = np.empty((self.frames, len(self.dsp.features)), np.float32)
+        for i in range(self.frames):
+            self.dsp.process_frame(self.frame(i), self.out)
+            feats[i] = self.dsp.features
+        self.features = feats
+
+    def frame(self, i):
+        return self.x[i * FRAME:(i + 1) * FRAME]
+
+    def run(self):
+        """(model step, DSP alone, DSP + model) seconds per frame, fresh stream state."""
+        for obj in (self.model, self.dsp, self.full):
+            obj.reset()
+        return {
+            "model step": _per_frame(lambda i: self.model.step(self.features[i]), self.frames),
+            "DSP (model=None)": _per_frame(
+                lambda i: self.dsp.process_frame(self.frame(i), self.out), self.frames),
+            "DSP + model": _per_frame(
+                lambda i: self.full.process_frame(self.frame(i), self.out), self.frames),
+        }
+
+
+def main(srcs=("py",), wav=None, frames=500, rounds=5):
+    """Print p50/p99 ms per frame (median over ``rounds`` alternating rounds) per source."""
+    wav = wav or Path(srcs[0]) / "percepnet_wasm" / "examples" / "noisy.wav"
+    x = read_noisy(wav, frames)
+    subjects = {src: Subject(src, x) for src in srcs}
+    results = {src: {} for src in srcs}
+    for _ in range(rounds):
+        for src, subject in subjects.items():
+            for label, t in subject.run().items():
+                results[src].setdefault(label, []).append(1e3 * np.percentile(t, [50, 99]))
+    lines = [f"{frames} frames of {Path(wav).name}, median of {rounds} rounds, ms per frame",
+             "| source | stage | p50 | p99 |", "|---|---|---:|---:|"]
+    for src, stages in results.items():
+        for label, runs in stages.items():
+            p50, p99 = np.median(np.array(runs), axis=0)
+            lines.append(f"| {src} | {label} | {p50:.3f} | {p99:.3f} |")
+    text = "\n".join(lines)
+    print(text)
+    return text
+
+
+if __name__ == "__main__":
+    main(tuple(sys.argv[1:]) or ("py",))
