@@ -13,6 +13,10 @@
 // Both are in48 delayed by exactly L, so the latency never changes, whichever
 // path a sample takes. When a wet block is late its samples are skipped once
 // they arrive (debt), so wet and dry stay aligned for ever.
+// A stream that starts mid-audio (s > 0: the worker became ready, or was
+// restarted, while audio flowed) also skips its first 1440 wet samples: they
+// are made from input the worker never saw (its history starts at zero), so
+// the dry path covers them instead of a 30 ms dip.
 //
 // Nothing in process() allocates: every buffer is made in the constructor.
 
@@ -64,6 +68,8 @@ export class Bridge {
     this.pushed = 0;          // a: in48 samples produced so far
     this.consumed = 0;        // t: y48 samples produced so far
     this.streamStart = -1;    // s, or -1 while the worker is loading
+    this.wetStart = Infinity; // first y48 index taken from the worker (s + D, or s + D + 1440 mid-audio)
+    this.generation = 1;      // the worker generation whose CTRL.READY starts the stream
     this.debt = 0;            // wet samples to drop when they arrive (they came too late)
     this.gain = 0;            // wet share, 0..1, ramps by 1/CROSSFADE per sample
     this.lateRun = 0;         // consecutive underrun quanta
@@ -89,7 +95,7 @@ export class Bridge {
     // 1. to 48 kHz, remember for the dry path, push to the worker once it is ready
     const m = this.up ? this.up.process(input, input.length, this.in48) : copy(input, this.in48, input.length);
     for (let j = 0; j < m; j++) this.dry[(this.pushed + j) & this.mask] = this.in48[j];
-    if (this.streamStart < 0 && Atomics.load(ctrl, CTRL.READY) === 1) this.streamStart = this.pushed;
+    if (this.streamStart < 0 && Atomics.load(ctrl, CTRL.READY) === this.generation) this.startStream();
     if (this.streamStart >= 0 && !this.overflow) {
       if (this.inRing.push(this.in48, m) < m) this.overflow = true;
       Atomics.add(ctrl, CTRL.INPUT_SEQ, 1);
@@ -104,8 +110,7 @@ export class Bridge {
       const a = t0 + j - this.L;
       this.out48[j] = a >= 0 ? this.dry[a & this.mask] : 0;
     }
-    const wetStart = this.streamStart < 0 ? Infinity : this.streamStart + this.D;
-    const first = Math.max(0, Math.min(n, wetStart - t0));   // leading samples before the wet stream
+    const first = Math.max(0, Math.min(n, this.wetStart - t0));   // leading samples before the wet stream
     const k = n - first;                                      // wet samples wanted
     let haveWet = false;
     if (k > 0 && !this.overflow) {
@@ -140,6 +145,33 @@ export class Bridge {
       Atomics.store(ctrl, CTRL.STATE, state);
     }
     return state;
+  }
+
+  /** The worker is ready: its stream starts with the next input sample. */
+  startStream() {
+    const skip = this.pushed > 0 ? ALGORITHMIC_DELAY : 0;   // wet samples made from unseen input
+    this.streamStart = this.pushed;
+    this.wetStart = this.pushed + this.D + skip;
+    this.debt = skip;
+  }
+
+  /**
+   * A new worker on new rings (restart after the old one died): back to loading, dry until
+   * the worker of `generation` sets CTRL.READY; its stream then starts mid-audio.
+   * @param {RingBuffer} inRing
+   * @param {RingBuffer} outRing
+   * @param {number} generation
+   */
+  rebind(inRing, outRing, generation) {
+    Object.assign(this, { inRing, outRing, generation });
+    this.streamStart = -1;
+    this.wetStart = Infinity;
+    this.debt = 0;
+    this.gain = 0;
+    this.lateRun = 0;
+    this.overflow = false;
+    this.state = STATE.LOADING;
+    Atomics.store(this.ctrl, CTRL.STATE, STATE.LOADING);
   }
 
   /** Pops k wet samples into out48/wet48 at `offset` after paying the debt; false if they are not there. */

@@ -27,7 +27,7 @@ export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.
 
 // Control block: an Int32Array over a SharedArrayBuffer, indices below.
 export const CTRL = Object.freeze({
-  STOP: 0,            // main -> worker: 1 = leave the frame loop
+  STOP: 0,            // main -> worker: workers of this generation or older leave the frame loop
   INPUT_SEQ: 1,       // worklet -> worker: bumped + notified after each push
   FRAMES: 2,          // worker: frames processed
   HEARTBEAT: 3,       // worker: bumped on every loop turn (also while idle)
@@ -35,7 +35,7 @@ export const CTRL = Object.freeze({
   UNDERRUNS: 5,       // worklet: quanta that had to use the dry path
   PARAM_SEQ: 6,       // main -> worker: bumped when PARAMS changed
   STATE: 7,           // worklet: 0 loading, 1 processing, 2 pass-through
-  READY: 8,           // worker: 1 once Python is ready for frames
+  READY: 8,           // worker: its generation (1, 2, ... one per restart) once Python is ready for frames
   LENGTH: 9,
 });
 // Float parameters: a Float32Array over its own SharedArrayBuffer.

@@ -29,6 +29,8 @@ export interface PercepNetOptions {
   enabled?: boolean;
   /** Worklet↔worker delay in 48 kHz samples (default BRIDGE_DELAY); at least 352. */
   bridgeDelay?: number;
+  /** Replace a worker that dies mid-stream by itself (default true): at most 3 times per node, 1, 2 and 3 s after each death. */
+  autoRestart?: boolean;
 }
 
 export interface LatencyInfo {
@@ -92,11 +94,11 @@ export class PercepNetNode extends AudioWorkletNode {
   setPreset(name: Preset): void;
   stats(): PercepNetStats;
   /**
-   * New worker on the same rings and latency, for a worker that failed before the stream started
-   * (an asset failed to load or to match manifest.json); resolves like `ready`. Throws once frames
-   * have flowed (the worklet then stays in pass-through): make a new node, or use DenoisedTrack.restart().
+   * Replaces the worker (same node, latency and settings), at any time: after an `error` event, a
+   * failed load or a worker that died. Audio passes through (same latency) until the new worker is
+   * ready; resolves like `ready`. `reason` becomes the "loading" state's reason.
    */
-  restart(): Promise<StateChangeDetail>;
+  restart(reason?: string): Promise<StateChangeDetail>;
   /** Stops the worker and the processor. */
   destroy(): void;
   addEventListener<K extends keyof PercepNetNodeEventMap>(
@@ -114,9 +116,12 @@ export interface DenoisedTrack {
   track: MediaStreamTrack;
   readonly node: PercepNetNode;
   context: AudioContext;
-  /** Releases the node, the worker, the processed track and (if denoiseTrack made it) the context. The input track is left alone. */
+  /**
+   * Releases the node, the worker, the processed track and (if denoiseTrack made it) the context.
+   * The input track is left alone. Called by itself once the input track ends or the page stops `track`.
+   */
   stop(): Promise<void>;
-  /** Replaces `node` by a new node (new worker) between the same input and the same processed `track`: recovery after an `error` event. */
+  /** node.restart(): a new worker behind the same processed `track`. */
   restart(): Promise<StateChangeDetail>;
 }
 

@@ -24,6 +24,12 @@ const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
 export const PRESETS = Object.freeze({ conservative: 12, balanced: 24, strong: Infinity });
 
 const STATES = ["loading", "processing", "pass-through"];
+// A worker that dies mid-stream is replaced automatically, at most this many times per node,
+// after RESTART_DELAY_MS x the attempt number (audio passes through meanwhile).
+const MAX_AUTO_RESTARTS = 3;
+const RESTART_DELAY_MS = 1000;
+// A worker whose heartbeat did not move for this long is dead (its idle loop beats every 100 ms).
+const DEAD_AFTER_MS = 1000;
 // One worklet module per context (addModule twice is allowed but wasteful).
 const modules = new WeakMap();
 
@@ -39,7 +45,7 @@ function ringStorage(capacity) {
 }
 
 export class PercepNetNode extends AudioWorkletNode {
-  constructor(context, { isolated, offline, bridgeDelay }) {
+  constructor(context, { isolated, offline, bridgeDelay, autoRestart }) {
     const shared = isolated
       ? {
           inSab: ringStorage(RING_CAPACITY),
@@ -62,6 +68,9 @@ export class PercepNetNode extends AudioWorkletNode {
     this._reason = "loading Pyodide, numpy and the model";
     this._latency = null;
     this._worker = null;
+    this._generation = 0;        // workers started so far; the current one's number
+    this._workerReady = false;   // the current worker reached "ready" (so it died mid-stream, if it dies)
+    this._autoRestarts = autoRestart ? MAX_AUTO_RESTARTS : 0;   // left
     this._info = {};
     if (shared) {
       this._ctrl = new Int32Array(shared.ctrlSab);
@@ -121,55 +130,93 @@ export class PercepNetNode extends AudioWorkletNode {
   _fromProcessor(msg) {
     if (msg.type === "latency") {
       this._latency = msg.samples;
-    } else if (msg.type === "state" && STATES[msg.state] === "pass-through" && this._shared) {
-      // The worklet ran dry for ~130 ms: the worker is gone or hopelessly late.
-      this._fail("the worker stopped responding: passing audio through (delayed, no denoising)");
+    } else if (msg.type === "state" && this._shared && !this._destroyed) {
+      const state = STATES[msg.state];
+      if (state === "pass-through") {
+        // The worklet ran dry for ~130 ms: the worker is gone or hopelessly late.
+        this._fail("the worker stopped responding: passing audio through (delayed, no denoising)");
+        this._restartIfDead();
+      } else if (state === "processing" && this._failed && this._workerReady) {
+        this._failed = false;                              // it was only late (CPU starvation)
+        this._setState("processing", "denoising again after a stall");
+      }
     }
+  }
+
+  /** After a stall: if the worker's heartbeat stopped, it is dead, so start a new one. */
+  _restartIfDead() {
+    const generation = this._generation;
+    const beat = Atomics.load(this._ctrl, CTRL.HEARTBEAT);
+    setTimeout(() => {
+      const dead = Atomics.load(this._ctrl, CTRL.HEARTBEAT) === beat;
+      if (dead && generation === this._generation) this._autoRestart("the worker stopped");
+    }, DEAD_AFTER_MS);
+  }
+
+  /** A worker that had been processing died: replace it, a bounded number of times. */
+  _autoRestart(why) {
+    if (this._destroyed || !this._workerReady || this._autoRestarts <= 0 || this._restartTimer) return;
+    const attempt = MAX_AUTO_RESTARTS - this._autoRestarts + 1;
+    this._autoRestarts--;
+    this._restartTimer = setTimeout(() => {
+      this._restartTimer = null;
+      if (!this._destroyed) this.restart(`restarting after: ${why} (automatic restart ${attempt} of ${MAX_AUTO_RESTARTS})`);
+    }, RESTART_DELAY_MS * attempt);
   }
 
   _startWorker(assetsURL, model) {
     this._start = { assetsURL, model };
+    const generation = ++this._generation;
+    this._workerReady = false;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this._worker = worker;
+    const current = () => generation === this._generation;   // ignore a replaced worker's last words
     worker.onmessage = (e) => {
       const msg = e.data;
+      if (!current()) return;
       if (msg.type === "ready") {
         this._info = msg;
+        this._workerReady = true;
+        this._failed = false;
         this._setState("processing", msg.model === "none"
           ? "DSP only: the wheel has no trained weights (unity gains)"
           : "denoising");
       } else if (msg.type === "error") {
         this._fail(`the Python worker failed: ${msg.message}`);
+        this._autoRestart(msg.message);
       }
     };
     worker.onerror = (e) => {
-      this._fail(`the Python worker crashed: ${e.message || "script error"}`);
+      if (!current()) return;
+      const message = e.message || "script error";
+      this._fail(`the Python worker crashed: ${message}`);
+      this._autoRestart(message);
     };
-    const s = this._shared;
-    worker.postMessage({ type: "init", assetsURL, model, ...s });
+    worker.postMessage({ type: "init", assetsURL, model, generation, ...this._shared });
   }
 
   /**
-   * Tear the worker down and start a new one on the same rings, latency and settings;
-   * resolves like `ready`. For a worker that failed before the stream started (an asset
-   * that did not load or did not match manifest.json): the node then processes as if it
-   * had loaded the first time. Once frames have flowed the worklet keeps pass-through for
-   * good (its ring to the dead worker is full), so this throws: make a new node, or call
-   * denoiseTrack's restart(), which does.
+   * Replace the worker with a new one (same node, latency and settings), at any time: after
+   * an `error` event, a failed load, or a worker that died mid-stream (the node also does this
+   * by itself for a worker that dies mid-stream, see `autoRestart`). The worklet gets new
+   * rings and passes audio through (same latency) until the new worker is ready, then
+   * crossfades to it. Resolves like `ready`.
+   * @param {string} [reason]  the "loading" state's reason
    * @returns {Promise<{state: string, reason: string}>}
    */
-  async restart() {
+  async restart(reason = "restarting: loading Pyodide, numpy and the model") {
     if (!this._shared) return this.ready;                  // fallback: nothing to restart
     if (this._destroyed) throw new Error("restart(): the node was destroyed");
     const c = this._ctrl;
-    if (Atomics.load(c, CTRL.FRAMES) > 0 || Atomics.load(c, CTRL.STATE) !== 0 || Atomics.load(c, CTRL.READY) !== 0) {
-      throw new Error("restart(): the stream had started; the worklet stays in pass-through for good, "
-        + "so make a new node (denoiseTrack's restart() does)");
-    }
-    if (this._worker) this._worker.terminate();
+    Atomics.store(c, CTRL.STOP, this._generation);        // the old worker leaves its loop...
+    Atomics.notify(c, CTRL.INPUT_SEQ);
+    if (this._worker) this._worker.terminate();            // ...or is killed
+    Object.assign(this._shared, { inSab: ringStorage(RING_CAPACITY), outSab: ringStorage(RING_CAPACITY) });
+    this.port.postMessage({ type: "rebind", inSab: this._shared.inSab, outSab: this._shared.outSab,
+      generation: this._generation + 1 });
     this._failed = false;
     this.ready = new Promise((resolve) => (this._settle = resolve));
-    this._setState("loading", "restarting: loading Pyodide, numpy and the model");
+    this._setState("loading", reason);
     this._startWorker(this._start.assetsURL, this._start.model);
     return this.ready;
   }
@@ -217,8 +264,9 @@ export class PercepNetNode extends AudioWorkletNode {
 
   /** Stop the worker and the processor; the node then outputs silence. */
   destroy() {
+    clearTimeout(this._restartTimer);
     if (this._ctrl) {
-      Atomics.store(this._ctrl, CTRL.STOP, 1);
+      Atomics.store(this._ctrl, CTRL.STOP, this._generation);
       Atomics.notify(this._ctrl, CTRL.INPUT_SEQ);
     }
     if (this._worker) setTimeout(() => this._worker.terminate(), 500);
@@ -242,12 +290,14 @@ export class PercepNetNode extends AudioWorkletNode {
  * @param {string} [options.preset]       a PRESETS name (overrides attenuationLimit)
  * @param {boolean} [options.enabled]     start wet (default) or dry
  * @param {number} [options.bridgeDelay]  48 kHz samples between worklet and worker (default BRIDGE_DELAY)
+ * @param {boolean} [options.autoRestart] replace a worker that dies mid-stream by itself (default true;
+ *                                       at most 3 times per node, 1, 2, 3 s after each death)
  * @returns {Promise<PercepNetNode>}
  */
 export async function createPercepNetNode(context, options = {}) {
   const {
     assetsURL = DEFAULT_ASSETS, model = "auto", attenuationLimit = null, preset,
-    enabled = true,
+    enabled = true, autoRestart = true,
   } = options;
   const bridgeDelay = options.bridgeDelay ?? BRIDGE_DELAY;
   if (!Number.isInteger(bridgeDelay) || bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
@@ -259,7 +309,7 @@ export async function createPercepNetNode(context, options = {}) {
   await modules.get(context);
   const isolated = isIsolated();
   const offline = typeof OfflineAudioContext !== "undefined" && context instanceof OfflineAudioContext;
-  const node = new PercepNetNode(context, { isolated, offline, bridgeDelay });
+  const node = new PercepNetNode(context, { isolated, offline, bridgeDelay, autoRestart });
   if (!isolated) {
     const reason = "page is not cross-origin isolated (no COOP/COEP headers): SharedArrayBuffer is "
       + "unavailable, so audio passes through without denoising";
@@ -276,12 +326,15 @@ export async function createPercepNetNode(context, options = {}) {
   return node;
 }
 
+// How often denoiseTrack looks whether the page stopped either track (stop() fires no event).
+const TRACK_POLL_MS = 250;
+
 /**
  * Denoise a microphone track: returns a new MediaStreamTrack for RTCPeerConnection.addTrack /
  * RTCRtpSender.replaceTrack, and `stop()`, which releases the node, the worker and (if this
- * call made it) the AudioContext, and `restart()`, which replaces the node with a new one
- * (new worker) between the same source and the same processed track: the recovery after an
- * `error` event. The input track is left running.
+ * call made it) the AudioContext, and `restart()`, the node's restart() (new worker, same
+ * processed track). The input track is left running, but once it ends (the page stops it,
+ * the device goes away) or the page stops the processed track, the session stops itself.
  *
  * @param {MediaStreamTrack} track
  * @param {object} [options] createPercepNetNode options, plus `context` (an AudioContext to use)
@@ -293,7 +346,7 @@ export async function denoiseTrack(track, options = {}) {
   const owned = !options.context;
   const context = options.context ?? new AudioContext({ latencyHint: "interactive" });
   const source = context.createMediaStreamSource(new MediaStream([track]));
-  let node = await createPercepNetNode(context, options);
+  const node = await createPercepNetNode(context, options);
   const dest = context.createMediaStreamDestination();
   dest.channelCount = 1;
   source.connect(node).connect(dest);
@@ -303,21 +356,20 @@ export async function denoiseTrack(track, options = {}) {
   async function stop() {
     if (stopped) return;
     stopped = true;
+    clearInterval(watch);
     source.disconnect();
     node.destroy();
     processed.stop();
     if (owned) await context.close();
   }
+  const watch = setInterval(() => {
+    if (track.readyState === "ended" || processed.readyState === "ended") stop();
+  }, TRACK_POLL_MS);
   async function restart() {
     if (stopped) throw new Error("restart(): the track was stopped");
-    const fresh = await createPercepNetNode(context, options);
-    source.disconnect();
-    node.destroy();
-    node = fresh;
-    source.connect(node).connect(dest);
-    return node.ready;
+    return node.restart();
   }
-  return { track: processed, get node() { return node; }, context, stop, restart };
+  return { track: processed, node, context, stop, restart };
 }
 
 /**

@@ -4,7 +4,8 @@
 // (which talks to the worker through two ringbuf.js rings), and copies the
 // result to every output channel. It never imports Pyodide, never waits on
 // Python and allocates nothing in process(), except one message on a state
-// change (rare, off the steady-state path).
+// change (rare, off the steady-state path); a restart's new rings are made in
+// the message handler, not in process().
 
 import { RingBuffer } from "./vendor/ringbuf.js";
 import { RENDER_QUANTUM } from "./constants.js";
@@ -18,7 +19,13 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
     this.out = new Float32Array(RENDER_QUANTUM);
     this.running = true;
     this.port.onmessage = (e) => {
-      if (e.data && e.data.type === "stop") this.running = false;
+      const msg = e.data;
+      if (msg.type === "stop") this.running = false;
+      // restart(): a new worker on new rings. Runs between two process() calls.
+      if (msg.type === "rebind" && this.bridge) {
+        this.bridge.rebind(new RingBuffer(msg.inSab, Float32Array), new RingBuffer(msg.outSab, Float32Array),
+          msg.generation);
+      }
     };
     if (o.mode === "fallback") {
       // No SharedArrayBuffer (page not cross-origin isolated): plain pass-through.

@@ -6,7 +6,7 @@
 // the output ring. Nothing is converted or allocated per frame: JS and Python
 // share the two arrays' bytes. Once the loop runs the worker no longer reads
 // messages; it is steered through shared memory (CTRL / PARAM) and stopped by
-// CTRL.STOP.
+// CTRL.STOP reaching its generation (the node numbers its workers 1, 2, ...).
 //
 // Messages out: {type: "ready", model, timings} | {type: "error", message} | {type: "stopped"}
 
@@ -73,12 +73,12 @@ self.onmessage = async (e) => {
     const model = ns.get("model_used");
     // READY before the message: a page that starts rendering on `ready` must find the
     // worker already taking frames, or the stream would start late (offline rendering).
-    Atomics.store(ctrl, CTRL.READY, 1);
+    Atomics.store(ctrl, CTRL.READY, o.generation);
     self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings });
     loop.run();
     self.postMessage({ type: "stopped" });
   } catch (err) {
-    Atomics.store(ctrl, CTRL.READY, 0);
+    Atomics.compareExchange(ctrl, CTRL.READY, o.generation, 0);   // never a newer worker's flag
     self.postMessage({ type: "error", message: String(err && err.message ? err.message : err) });
   }
   self.close();
@@ -88,6 +88,7 @@ class FrameLoop {
   constructor(pyodide, ns, o, ctrl) {
     this.ns = ns;
     this.ctrl = ctrl;
+    this.generation = o.generation;
     this.params = new Float32Array(o.paramSab);
     this.timing = new Float32Array(o.timingSab);
     this.inRing = new RingBuffer(o.inSab, Float32Array);
@@ -112,7 +113,7 @@ class FrameLoop {
   run() {
     const { ctrl, params, timing, inRing, outRing } = this;
     let paramSeq = -1;
-    while (Atomics.load(ctrl, CTRL.STOP) === 0) {
+    while (Atomics.load(ctrl, CTRL.STOP) < this.generation) {
       Atomics.add(ctrl, CTRL.HEARTBEAT, 1);
       const seq = Atomics.load(ctrl, CTRL.INPUT_SEQ);       // read before draining: no lost wake-up
       const p = Atomics.load(ctrl, CTRL.PARAM_SEQ);

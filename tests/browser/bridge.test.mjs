@@ -52,17 +52,20 @@ function noise(n, seed = 1) {
   return x;
 }
 
-/** Runs `x` through the bridge quantum by quantum; `serve(q)` says whether the worker runs after quantum q. */
-function run({ bridge, worker }, x, serve = () => true) {
+/**
+ * Runs `x` through the bridge quantum by quantum; `serve(q)` says whether the worker runs after
+ * quantum q (it may replace s.worker).
+ */
+function run(s, x, serve = () => true) {
   const y = new Float32Array(x.length - (x.length % RENDER_QUANTUM));   // whole quanta only
   const inQ = new Float32Array(RENDER_QUANTUM);
   const outQ = new Float32Array(RENDER_QUANTUM);
   const states = [];
   for (let q = 0; (q + 1) * RENDER_QUANTUM <= x.length; q++) {
     inQ.set(x.subarray(q * RENDER_QUANTUM, (q + 1) * RENDER_QUANTUM));
-    states.push(bridge.process(inQ, outQ));
+    states.push(s.bridge.process(inQ, outQ));
     y.set(outQ, q * RENDER_QUANTUM);
-    if (serve(q)) worker.service();
+    if (serve(q)) s.worker.service();
   }
   return { y, states };
 }
@@ -129,6 +132,32 @@ test("a worker that never answers ends in pass-through state, never silence", ()
   assert.equal(states.at(-1), STATE.PASS_THROUGH);
   assert.equal(s.ctrl[CTRL.STATE], STATE.PASS_THROUGH);
   for (let t = 30000; t < x.length; t++) assert.equal(y[t], x[t - TOTAL_LATENCY]);
+});
+
+test("restart: a dead worker, dry meanwhile, a new worker on new rings mid-audio, no dip, aligned", () => {
+  const s = setup();
+  const x = noise(144000, 11);
+  const fresh = () => new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
+  const { y, states } = run(s, x, (q) => {
+    if (q === 200) {                                        // the node's restart(): new rings, generation 2
+      const inRing = fresh(), outRing = fresh();
+      s.bridge.rebind(inRing, outRing, 2);
+      s.worker = new FakeWorker(inRing, outRing);
+    }
+    if (q === 300) s.ctrl[CTRL.READY] = 2;                  // the new worker finished loading
+    return q < 100 || q >= 300;                             // the first worker died at quantum 100
+  });
+  assert.ok(states.includes(STATE.PASS_THROUGH));
+  assert.equal(states.at(-1), STATE.PROCESSING);
+  const ratio = (t) => y[t] / x[t - TOTAL_LATENCY];
+  // the restarted stream's first 1440 wet samples come from input it never saw: dry covers them
+  const wetFrom = 300 * RENDER_QUANTUM + RENDER_QUANTUM + BRIDGE_DELAY + ALGORITHMIC_DELAY;
+  for (let t = 150 * RENDER_QUANTUM; t < wetFrom; t++) assert.equal(y[t], x[t - TOTAL_LATENCY], `dry t=${t}`);
+  for (let t = wetFrom + RENDER_QUANTUM; t < x.length; t++) assert.ok(Math.abs(ratio(t) - 0.5) < 1e-6, `wet t=${t}`);
+  for (let t = TOTAL_LATENCY + 256; t < x.length; t++) {
+    const r = ratio(t);
+    assert.ok(r > 0.5 - 1e-6 && r < 1 + 1e-6, `t=${t} ratio ${r}`);   // never a dip
+  }
 });
 
 test("44.1 kHz: resampled both ways, output is the input delayed by the reported latency", () => {

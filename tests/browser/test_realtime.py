@@ -57,13 +57,14 @@ def test_realtime_impulse_latency_is_exact_and_no_underruns_over_30s(page, serve
 
 
 def test_worker_killed_mid_stream_passes_audio_through_with_error_event(page, server):
-    """The worker is terminated 1.5 s in. Chromium only forces a worker that never yields to its
-    event loop (ours blocks in Atomics.wait) to stop about 2 s after terminate(); from the error
-    event on, the output must be the input delayed by the same latency, bit for bit."""
+    """The worker is terminated 1.5 s in (automatic restart off). Chromium only forces a worker
+    that never yields to its event loop (ours blocks in Atomics.wait) to stop about 2 s after
+    terminate(); from the error event on, the output must be the input delayed by the same
+    latency, bit for bit."""
     x, _ = impulse_train(7.0)
     x += (0.2 * np.sin(2 * np.pi * 300 * np.arange(len(x)) / SR)).astype(np.float32)
     page.open(server + "tests/realtime.html")
-    res = page.call("runRealtime", {"x": b64(x), "killAt": 1.5}, timeout_s=120)
+    res = page.call("runRealtime", {"x": b64(x), "killAt": 1.5, "autoRestart": False}, timeout_s=120)
     errors = [e for e in res["events"] if e["type"] == "error"]
     assert errors, res["events"]
     assert "worker" in errors[0]["message"]
@@ -78,3 +79,39 @@ def test_worker_killed_mid_stream_passes_audio_through_with_error_event(page, se
     out = b[start + TOTAL_LATENCY:stop + TOTAL_LATENCY]
     np.testing.assert_array_equal(out, a[start:stop])
     assert np.sqrt(np.mean(out ** 2)) > 0.1                   # audible, not silence
+
+
+def test_worker_killed_mid_stream_is_replaced_on_the_same_node(page, server):
+    """The worker is terminated 1.5 s in; the node notices (stall, then no heartbeat), fires
+    error, starts a new worker by itself and goes back to processing: the frame count grows
+    again. Throughout, every impulse comes out exactly TOTAL_LATENCY later (wet or dry, never a
+    dip: with model "none" both carry the impulse) and the output is never silent."""
+    x, where = impulse_train(14.0)
+    x += (0.2 * np.sin(2 * np.pi * 300 * np.arange(len(x)) / SR)).astype(np.float32)
+    page.open(server + "tests/realtime.html")
+    res = page.call("runRealtime", {"x": b64(x), "killAt": 1.5}, timeout_s=180)
+    kinds = [(e["type"], e.get("state")) for e in res["events"]]
+    print(json.dumps({"events": [(e["type"], e.get("state"), e.get("reason") or e.get("message"),
+                                  round(e["t"] - res["startTime"], 2)) for e in res["events"]],
+                      "series": res["series"][-4:]}))
+    assert ("error", None) in kinds
+    i_err = kinds.index(("error", None))
+    after = kinds[i_err:]
+    assert ("statechange", "loading") in after                  # the automatic restart
+    assert after.index(("statechange", "processing")) > after.index(("statechange", "loading"))
+    assert "automatic restart 1 of 3" in next(e["reason"] for e in res["events"][i_err:]
+                                              if e.get("state") == "loading")
+    assert res["workerAfter"] == "replaced"
+    # processing again at the end, and frames flowing in the last second
+    assert res["series"][-1][3] == "processing"
+    frames = [row[2] for row in res["series"] if row[0] - res["startTime"] > 10.0]
+    assert frames[-1] - frames[0] > 50, res["series"][-8:]
+    a, b = unb64(res["a"]), unb64(res["b"])
+    onset = int(np.flatnonzero(a)[0])
+    for i in find_impulses(a):
+        if i + TOTAL_LATENCY + 1 < len(b):
+            assert b[i + TOTAL_LATENCY] > 0.5, ("impulse missing or moved", i - onset)
+    assert set(np.flatnonzero(b > 0.5) - TOTAL_LATENCY) <= set(find_impulses(a).tolist())
+    seg = b[onset + TOTAL_LATENCY:onset + len(x) - SR]
+    rms = np.sqrt(np.mean(seg[:len(seg) // 480 * 480].reshape(-1, 480) ** 2, axis=1))
+    assert rms.min() > 0.1, int(np.argmin(rms))                 # never a silent 10 ms
