@@ -17,6 +17,7 @@ Only the standard library is imported at the top: this file must run before anyt
 """
 
 import argparse
+import gzip
 import hashlib
 import http.server
 import json
@@ -236,6 +237,7 @@ def build_site():
     for path in sorted(SITE.rglob("*")):
         if path.is_file():
             files[path.relative_to(SITE).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+            precompress(path)
     manifest = {
         "pyodide": PYODIDE_VERSION,
         "pyodidePackages": list(PYODIDE_PACKAGES),
@@ -246,6 +248,19 @@ def build_site():
     total = sum(f["bytes"] for f in files.values())
     log(f"site ready: {SITE} ({len(files)} files, {total / 1e6:.1f} MB), wheel {wheel.name}")
     return SITE
+
+
+# Suffixes worth sending gzip-compressed (pyodide.asm.wasm: 10.1 -> 3.2 MB). Zips, wheels and
+# audio are compressed already.
+COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".html", ".css", ".ts")
+
+
+def precompress(path):
+    """Write ``path.gz`` beside a compressible file (reproducible: no name or time inside)."""
+    if path.suffix in COMPRESSIBLE:
+        with open(path, "rb") as src, open(f"{path}.gz", "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as dst:
+                shutil.copyfileobj(src, dst)
 
 
 def setup(extras):
@@ -279,7 +294,11 @@ PLAIN_PREFIX = "/plain/"
 
 
 def make_handler(root, mounts=None):
-    """A request handler serving ``root`` (and ``mounts``: URL prefix → folder) with COOP/COEP/CORP."""
+    """A request handler serving ``root`` (and ``mounts``: URL prefix → folder) with COOP/COEP/CORP.
+
+    A file with a ``.gz`` sibling (written by the build) goes out gzip-compressed to clients
+    that accept it, as any static host or CDN would compress it.
+    """
     mounts = {k: Path(v) for k, v in (mounts or {}).items()}
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -298,12 +317,21 @@ def make_handler(root, mounts=None):
                     self.directory = str(folder)
                     path = "/" + path[len(prefix):]
                     break
-            return super().translate_path(path)
+            local = super().translate_path(path)
+            self.gzipped = ("gzip" in self.headers.get("Accept-Encoding", "")
+                            and os.path.isfile(local + ".gz"))
+            return local + ".gz" if self.gzipped else local
+
+        def guess_type(self, path):
+            return super().guess_type(path[:-3] if getattr(self, "gzipped", False) else path)
 
         def end_headers(self):
             if getattr(self, "isolated", True):
                 for k, v in ISOLATION_HEADERS.items():
                     self.send_header(k, v)
+            if getattr(self, "gzipped", False):
+                self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
             self.send_header("Cache-Control", "no-cache")
             super().end_headers()
 

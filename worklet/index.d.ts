@@ -42,7 +42,7 @@ export interface LatencyInfo {
 }
 
 export interface ColdStartMs {
-  /** Fetching every asset once and checking its sha256 against manifest.json. */
+  /** Reading every asset once (Cache API or network) and checking its sha256 against manifest.json. */
   verify: number;
   pyodide: number;
   numpy: number;
@@ -67,6 +67,8 @@ export interface PercepNetStats {
   vad: number | null;
   model?: "default" | "none" | null;
   coldStartMs?: ColdStartMs | null;
+  /** Where each checked asset came from on this load (site path -> "cache" | "network"): the Cache API or a download. */
+  assets?: Record<string, "cache" | "network"> | null;
 }
 
 export interface StateChangeDetail { state: NodeState; reason: string }

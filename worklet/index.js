@@ -259,6 +259,7 @@ export class PercepNetNode extends AudioWorkletNode {
       vad: Number.isNaN(vad) ? null : vad,
       model: this._info.model ?? null,
       coldStartMs: this._info.timings ?? null,
+      assets: this._info.assets ?? null,
     };
   }
 

@@ -3,41 +3,113 @@
 // Shared by worklet/worker.js and the browser tests' probe worker, so both
 // load exactly the same way. Worker scope only (it uses dynamic import()).
 //
-// Integrity: before Pyodide starts, every file it and we load is fetched once and
-// its sha256 (crypto.subtle.digest) compared with build/site/manifest.json; a file
-// that does not load (HTTP error) or does not match stops loading with the reason,
-// instead of Pyodide hanging (it only logs a failed pyodide.asm.wasm) or importing
-// a broken wheel. Our wheel is then installed from the checked bytes; Pyodide
-// fetches its own core files again (revalidated from the HTTP cache), and
-// checks numpy against pyodide-lock.json (itself checked here).
+// Every file is downloaded at most once and checked before use:
+// 1. Every file (Pyodide's scripts, wasm, standard library and lock file,
+//    numpy, our wheel) is read from the Cache API (cache ASSET_CACHE) or else fetched, and
+//    their sha256 (crypto.subtle.digest) compared with build/site/manifest.json.
+//    A file that does not load (HTTP error) or does not match stops loading with
+//    the reason, instead of Pyodide hanging (it only logs a failed
+//    pyodide.asm.wasm) or importing a broken wheel. Checked files fetched from
+//    the network are stored in the cache; the next visit reads them from there
+//    (and checks them again). Entries the manifest no longer lists are deleted.
+// 2. While Pyodide loads, this worker's fetch() answers requests for those
+//    files with the checked bytes, so Pyodide does not download them again.
+//    Pyodide's two scripts (pyodide.mjs, pyodide.asm.js) are imported, not
+//    fetched, so they are checked here but then imported by URL (from the HTTP
+//    cache, which the check has just filled).
 
-// Pyodide's own files, relative to the site root (all listed in manifest.json).
-const CORE = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+/** The Cache API cache holding checked assets (the only thing this library stores). */
+export const ASSET_CACHE = "percepnet-wasm-assets";
+
+// Files fetched, checked and handed to Pyodide, relative to the site root (all in
+// manifest.json); the numpy wheels are added from manifest.pyodidePackages.
+const CHECKED = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
   .map((f) => `pyodide/${f}`);
+const CONTENT_TYPES = {
+  wasm: "application/wasm", json: "application/json", zip: "application/zip", js: "text/javascript", mjs: "text/javascript",
+};
 
-/** Fetch `path` (relative to `base`) and check its sha256 against the manifest; its bytes. */
-export async function fetchVerified(base, manifest, path) {
+function sha256Hex(bytes) {
+  return crypto.subtle.digest("SHA-256", bytes).then((d) =>
+    Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join(""));
+}
+
+/** Where the bytes of one file came from, for the cold-start report. */
+const SOURCE = Object.freeze({ CACHE: "cache", NETWORK: "network" });
+
+/**
+ * The checked bytes of `path` (relative to `base`): from `cache` if it holds a copy that
+ * matches the manifest's sha256, else from the network (then stored in `cache`).
+ * @returns {Promise<{bytes: ArrayBuffer, source: string}>}
+ */
+export async function fetchVerified(base, manifest, path, cache = null) {
   const want = manifest.files && manifest.files[path] && manifest.files[path].sha256;
   if (!want) throw new Error(`${path} is not listed in manifest.json`);
+  const url = new URL(path, base).href;
+  const cached = cache && (await cache.match(url));
+  if (cached) {
+    const bytes = await cached.arrayBuffer();
+    if ((await sha256Hex(bytes)) === want) return { bytes, source: SOURCE.CACHE };
+    await cache.delete(url);                               // stale or damaged: fetch it again
+  }
   let res;
   try {
-    res = await fetch(new URL(path, base));
+    res = await fetch(url);
   } catch (err) {
     throw new Error(`${path} failed to load: ${err.message || err}`);
   }
   if (!res.ok) throw new Error(`${path} failed to load: HTTP ${res.status}`);
   const bytes = await res.arrayBuffer();
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const got = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  const got = await sha256Hex(bytes);
   if (got !== want) throw new Error(`${path} is corrupt: sha256 ${got} does not match manifest.json (${want})`);
-  return bytes;
+  if (cache) await cache.put(url, response(bytes, path)).catch(() => {});   // quota: just not cached
+  return { bytes, source: SOURCE.NETWORK };
+}
+
+function response(bytes, path) {
+  const type = CONTENT_TYPES[path.split(".").pop()] ?? "application/octet-stream";
+  return new Response(bytes, { headers: { "Content-Type": type } });
+}
+
+/** The asset cache, or null where the Cache API is missing or refused (then nothing is stored). */
+async function openCache() {
+  try {
+    return self.caches ? await self.caches.open(ASSET_CACHE) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes cached files under `base` that are not in `keep` (URLs): older versions. */
+async function prune(cache, base, keep) {
+  for (const req of await cache.keys()) {
+    if (req.url.startsWith(base.href) && !keep.has(req.url)) await cache.delete(req);
+  }
+}
+
+/**
+ * Runs `fn` with this worker's fetch() answering the URLs in `files` (URL -> {bytes, path})
+ * from memory; every other request goes to the network as usual.
+ */
+async function withFilesServed(files, fn) {
+  const networkFetch = self.fetch;
+  self.fetch = (input, init) => {
+    const url = typeof input === "string" || input instanceof URL ? String(input) : input.url;
+    const file = files.get(new URL(url, self.location.href).href);
+    return file ? Promise.resolve(response(file.bytes, file.path)) : networkFetch(input, init);
+  };
+  try {
+    return await fn();
+  } finally {
+    self.fetch = networkFetch;
+  }
 }
 
 /**
  * @param {object} o
  * @param {string} o.assetsURL  base URL of the built site (holds pyodide/ and manifest.json)
  * @param {(name: string, ms: number) => void} [o.onStep]  called after each loading step
- * @returns {Promise<{pyodide: object, manifest: object}>}
+ * @returns {Promise<{pyodide: object, manifest: object, sources: object}>}  sources: path -> "cache" | "network"
  */
 export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   let t = performance.now();
@@ -47,24 +119,33 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
     t = now;
   };
   const base = new URL(assetsURL, self.location.href);
-  const res = await fetch(new URL("manifest.json", base));
+  const res = await fetch(new URL("manifest.json", base), { cache: "no-cache" });
   if (!res.ok) throw new Error(`manifest.json failed to load: HTTP ${res.status}`);
   const manifest = await res.json();
-  const [wheel] = await Promise.all(
-    [manifest.wheel, ...CORE].map((path) => fetchVerified(base, manifest, path)));
+  const wheels = Object.keys(manifest.files).filter((p) =>
+    manifest.pyodidePackages.some((name) => p.startsWith(`pyodide/${name}-`) && p.endsWith(".whl")));
+  const paths = [manifest.wheel, ...CHECKED, ...wheels];
+  const cache = await openCache();
+  const checked = await Promise.all(paths.map((path) => fetchVerified(base, manifest, path, cache)));
+  const files = new Map(paths.map((path, i) => [new URL(path, base).href, { path, bytes: checked[i].bytes }]));
+  if (cache) await prune(cache, base, new Set(files.keys()));
+  const sources = Object.fromEntries(paths.map((path, i) => [path, checked[i].source]));
   step("verify");
+
   const indexURL = new URL("pyodide/", base).href;
-  const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-  const pyodide = await loadPyodide({ indexURL });
-  step("pyodide");
-  const quiet = { messageCallback: () => {} };
-  // numpy by name: Pyodide then checks its sha256 against the (checked) lock file.
-  await pyodide.loadPackage(manifest.pyodidePackages, quiet);
-  step("numpy");
+  const pyodide = await withFilesServed(files, async () => {
+    const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
+    const py = await loadPyodide({ indexURL });
+    step("pyodide");
+    // numpy by name: Pyodide also checks its sha256 against the (checked) lock file.
+    await py.loadPackage(manifest.pyodidePackages, { messageCallback: () => {} });
+    step("numpy");
+    return py;
+  });
   // Our wheel (pure Python, no dependencies beyond numpy) from the checked bytes.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
-  pyodide.unpackArchive(wheel, "wheel", { extractDir: sitePackages });
+  pyodide.unpackArchive(files.get(new URL(manifest.wheel, base).href).bytes, "wheel", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   step("wheel");
-  return { pyodide, manifest };
+  return { pyodide, manifest, sources };
 }

@@ -8,7 +8,7 @@
 // messages; it is steered through shared memory (CTRL / PARAM) and stopped by
 // CTRL.STOP reaching its generation (the node numbers its workers 1, 2, ...).
 //
-// Messages out: {type: "ready", model, timings} | {type: "error", message} | {type: "stopped"}
+// Messages out: {type: "ready", model, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
 
 import { RingBuffer } from "./vendor/ringbuf.js";
 import { CTRL, FRAME_SIZE, PARAM, TIMING_SLOTS } from "./constants.js";
@@ -59,7 +59,7 @@ self.onmessage = async (e) => {
   try {
     const timings = {};
     const t0 = performance.now();
-    const { pyodide } = await loadRuntime({ assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms) });
+    const { pyodide, sources } = await loadRuntime({ assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms) });
     const ns = pyodide.globals.get("dict")();
     ns.set("MODEL", o.model);
     let t = performance.now();
@@ -74,7 +74,7 @@ self.onmessage = async (e) => {
     // READY before the message: a page that starts rendering on `ready` must find the
     // worker already taking frames, or the stream would start late (offline rendering).
     Atomics.store(ctrl, CTRL.READY, o.generation);
-    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings });
+    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings, assets: sources });
     loop.run();
     self.postMessage({ type: "stopped" });
   } catch (err) {
