@@ -13,17 +13,21 @@ Batch (``enhance``) is a loop over the same object.
 """
 import numpy as np
 
-from .bands import BANDS, BandPool, band_energy
+from .bands import BANDS, BandPool
 from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
 from .constants import (ALGORITHMIC_DELAY, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
                         WINDOW_SIZE)
 from .features import compute_features
+from .model import einsum
 from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from .postfilter import postfilter
 from .stft import WINDOW, Synthesis
 
 INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps energies finite
-_EPS = 1e-20
+# Constants as float32 0-d arrays: a Python float operand costs ~0.6 µs more per ufunc call
+# in Pyodide.
+_EPS = np.array(1e-20, np.float32)
+_ONE = np.array(1.0, np.float32)
 _FRAME_START = COMB_WINDOW_START     # where frame f's window sits in the history
 # Rows of the per-frame block, spectrum and energy arrays (one NumPy call serves all rows).
 # Frame f's window is followed in the history by frame t's: one reshape gives rows 0 and 1.
@@ -101,8 +105,13 @@ class Denoiser:
         self._band_pair = np.zeros((2, NB_BANDS), np.float32)
         self._bin_pair = np.zeros((2, FREQ_SIZE), np.float32)
         self._bins = np.zeros(FREQ_SIZE, np.float32)
-        self._comb_mix = np.zeros(FREQ_SIZE, np.complex64)
+        self._noisy_and_comb = self._spectra[_NOISY::_COMB - _NOISY]            # (Y, P) rows
+        self._mix = np.zeros((2, FREQ_SIZE), np.complex64)
         self._enhanced = np.zeros(FREQ_SIZE, np.complex64)
+        self._z_parts = self._enhanced.view(np.float32).reshape(FREQ_SIZE, 2)    # re, im
+        self._z_squares = np.zeros((FREQ_SIZE, 2), np.float32)
+        self._z_re2, self._z_im2 = self._z_squares.T
+        self._z_power = np.zeros(FREQ_SIZE, np.float32)
         self.reset()      # a model object may come with another stream's recurrent state
 
     @property
@@ -212,27 +221,35 @@ class Denoiser:
         self._pool(self._power)
 
     def _apply(self, gains, strengths):
-        """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins."""
+        """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins.
+
+        Band -> bin interpolation and the band energy of Z are dense products with the
+        (34, 481) triangles (``matmul``/``einsum``: in Pyodide these beat a gather, which
+        costs ~8 ns per element there).
+        """
         band, energy_eps, z = self._band, self._band_eps, self._enhanced
         np.add(self._pool.out, _EPS, out=energy_eps)
-        # Comb branch, energy-matched to the noisy band: r sqrt(E_Y / E_P); both on bins.
-        pair, bins = self._band_pair, self._bin_pair
-        np.divide(energy_eps[_NOISY], energy_eps[_COMB], out=pair[0])
-        np.sqrt(pair[0], out=pair[0])
-        pair[0] *= strengths
-        pair[1] = strengths
-        np.dot(pair, BANDS, out=bins)                    # band -> bin interpolation, both rows
-        np.subtract(1.0, bins[1], out=bins[1])
-        np.multiply(self.noisy_spectrum, bins[1], out=z)
-        z += np.multiply(self.comb_spectrum, bins[0], out=self._comb_mix)
+        # Band weights of Y and of the comb branch P (energy-matched to the noisy band):
+        # (1 - r, r sqrt(E_Y / E_P)); both on bins (each bin's triangle weights sum to 1, so
+        # 1 - r interpolates to 1 minus r's interpolation), then mixed in one product.
+        pair, bins, mix = self._band_pair, self._bin_pair, self._mix
+        np.subtract(_ONE, strengths, out=pair[0])
+        np.divide(energy_eps[_NOISY], energy_eps[_COMB], out=pair[1])
+        np.sqrt(pair[1], out=pair[1])
+        np.multiply(pair[1], strengths, out=pair[1])
+        np.matmul(pair, BANDS, out=bins)                 # band -> bin interpolation
+        np.multiply(self._noisy_and_comb, bins, out=mix)
+        np.add(mix[0], mix[1], out=z)
         # Restore the noisy band energy, then apply the gains.
-        band_energy(z, band)
-        band += _EPS
+        np.multiply(self._z_parts, self._z_parts, out=self._z_squares)
+        np.add(self._z_re2, self._z_im2, out=self._z_power)
+        einsum("bk,k->b", BANDS, self._z_power, out=band)      # E_Z
+        np.add(band, _EPS, out=band)
         np.divide(energy_eps[_NOISY], band, out=band)
         np.sqrt(band, out=band)
-        band *= gains
-        np.dot(band, BANDS, out=self._bins)
-        z *= self._bins
+        np.multiply(band, gains, out=band)
+        np.matmul(band, BANDS, out=self._bins)
+        np.multiply(z, self._bins, out=z)
 
 
 def enhance(x, denoiser=None):
