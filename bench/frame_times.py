@@ -54,7 +54,7 @@ class Subject:
         self.out = np.zeros(FRAME, np.float32)
         self.dsp = pkg.Denoiser(model=None)
         self.full = pkg.Denoiser()
-        self.model = pkg.model.Model.load()
+        self.model = importlib.import_module("percepnet_wasm.model").Model.load()
         feats = np.empty((self.frames, len(self.dsp.features)), np.float32)
         for i in range(self.frames):
             self.dsp.process_frame(self.frame(i), self.out)

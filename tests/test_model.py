@@ -65,6 +65,24 @@ def test_float_streaming_matches_torch(tmp_path, rng):
         np.testing.assert_array_equal(g, g2)
 
 
+@pytest.mark.parametrize("size, over", [("tiny", {"n_gru": 0}), ("small", {}), ("base", {})])
+def test_layouts_match_torch(tmp_path, rng, size, over):
+    """No GRU stack (the heads read the conv output), the shipped widths and the widest
+    config (3 GRUs, 216 wide): the fused layout follows each config. Weights are scaled to
+    a trained network's range: at +-0.5 the wide random networks are chaotic, and torch's
+    own round-off then grows past 1e-3."""
+    model = random_model(seed=7, size=size, **over)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "weight" in name:
+                p.mul_(0.3)
+    export_weights(model, tmp_path / "w.npz", quantise=False, info=INFO)
+    net = Model.load(tmp_path / "w.npz")
+    feats = features(rng, 30)
+    for w, g in zip(torch_outputs(model, feats), net.run(feats)):
+        assert np.abs(w - g).max() < 1e-5
+
+
 def test_int8_streaming_matches_dequantised_torch(tmp_path, rng):
     model = random_model(seed=3, size="tiny")
     export_weights(model, tmp_path / "w8.npz", quantise=True, info=INFO)
