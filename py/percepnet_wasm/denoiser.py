@@ -13,12 +13,11 @@ Batch (``enhance``) is a loop over the same object.
 """
 import numpy as np
 
-from .bands import BANDS, BandPool
+from .bands import BandPool, BandToBins, BinsToBand
 from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
 from .constants import (ALGORITHMIC_DELAY, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
                         WINDOW_SIZE)
 from .features import compute_features
-from .model import einsum
 from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from .postfilter import postfilter
 from .stft import WINDOW, Synthesis
@@ -112,6 +111,9 @@ class Denoiser:
         self._z_squares = np.zeros((FREQ_SIZE, 2), np.float32)
         self._z_re2, self._z_im2 = self._z_squares.T
         self._z_power = np.zeros(FREQ_SIZE, np.float32)
+        self._pair_to_bins = BandToBins(self._band_pair, self._bin_pair)
+        self._pool_z_power = BinsToBand(self._z_power, self._band)
+        self._band_to_bins = BandToBins(self._band, self._bins)
         self.reset()      # a model object may come with another stream's recurrent state
 
     @property
@@ -223,9 +225,9 @@ class Denoiser:
     def _apply(self, gains, strengths):
         """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins.
 
-        Band -> bin interpolation and the band energy of Z are dense products with the
-        (34, 481) triangles (``matmul``/``einsum``: in Pyodide these beat a gather, which
-        costs ~8 ns per element there).
+        Band -> bin interpolation and the band energy of Z are dense products with blocks of
+        the (34, 481) triangles (``BandToBins``, ``BinsToBand``: in Pyodide these beat a
+        sparse gather, which costs ~8 ns per element there).
         """
         band, energy_eps, z = self._band, self._band_eps, self._enhanced
         np.add(self._pool.out, _EPS, out=energy_eps)
@@ -237,18 +239,18 @@ class Denoiser:
         np.divide(energy_eps[_NOISY], energy_eps[_COMB], out=pair[1])
         np.sqrt(pair[1], out=pair[1])
         np.multiply(pair[1], strengths, out=pair[1])
-        np.matmul(pair, BANDS, out=bins)                 # band -> bin interpolation
+        self._pair_to_bins()
         np.multiply(self._noisy_and_comb, bins, out=mix)
         np.add(mix[0], mix[1], out=z)
         # Restore the noisy band energy, then apply the gains.
         np.multiply(self._z_parts, self._z_parts, out=self._z_squares)
         np.add(self._z_re2, self._z_im2, out=self._z_power)
-        einsum("bk,k->b", BANDS, self._z_power, out=band)      # E_Z
+        self._pool_z_power()                             # E_Z
         np.add(band, _EPS, out=band)
         np.divide(energy_eps[_NOISY], band, out=band)
         np.sqrt(band, out=band)
         np.multiply(band, gains, out=band)
-        np.matmul(band, BANDS, out=self._bins)
+        self._band_to_bins()
         np.multiply(z, self._bins, out=z)
 
 

@@ -159,13 +159,14 @@ class _GruGroup:
             w = _halve_rz(_affine(w_hh, b_hh, bias_first)).reshape(3, n, n + 1)
             self.recurrent.append((w, state_in, self.gh[:, start:start + n]))
             start += n
+        self.gi_all = self.gi.reshape(-1)
         self.rz, self.r, self.z, self.n = (self.gi[:2].reshape(-1), self.gi[0], self.gi[1],
                                            self.gi[2])
         self.gh_rz, self.gh_n = self.gh[:2].reshape(-1), self.gh[2]
 
     def step(self) -> None:
         """Update ``h`` from ``x1`` (and the previous ``h``), in place."""
-        _einsum(_MATVEC, self.w_ih, self.x1, out=self.gi.reshape(-1))
+        _einsum(_MATVEC, self.w_ih, self.x1, out=self.gi_all)
         for w, state_in, out in self.recurrent:
             _einsum(_GATES_MATVEC, w, state_in, out=out)
         np.add(self.rz, self.gh_rz, out=self.rz)            # (a_r, a_z) / 2
