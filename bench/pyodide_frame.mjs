@@ -37,7 +37,8 @@ const copy = (from, to) => {
 const targets = srcs.map((src) => path.resolve(root, src));
 for (const t of targets) copy(path.join(t, "percepnet_wasm"), path.join(t, "percepnet_wasm"));
 copy(path.join(root, "bench"), "/bench");
-py.FS.writeFile("/noisy.wav", fs.readFileSync(path.join(root, "py/percepnet_wasm/examples/noisy.wav")));
+const wav = path.join(root, "py/percepnet_wasm/examples/noisy.wav");
+py.FS.writeFile("/noisy.wav", fs.readFileSync(wav));
 
 console.log(`Pyodide ${py.version}, Node ${process.version}`);
 await py.runPythonAsync(`

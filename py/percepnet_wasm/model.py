@@ -266,20 +266,20 @@ class Model:
         self._ones = starts + np.array(widths)                  # where the constant 1s sit
         seg = [self._acts[s:s + w] for s, w in zip(starts, widths)]
         seg1 = [self._acts[s:s + w + 1] for s, w in zip(starts, widths)]   # [segment, 1]
-        one_seg = [self._acts[s - 1:s + w] for s, w in zip(starts, widths)]  # [1, segment]
+        # [1, segment j] for the GRU states j = 1, 2, ... (the 1 ends segment j - 1)
+        one_seg = [self._acts[s - 1:s + w] for s, w in zip(starts[1:], widths[1:])]
         self._conv_out = seg[0]
 
         def gru(name, state_in, bias_first):
             return (*(p[f"{name}.{n}"] for n in ("weight_ih", "weight_hh", "bias_ih",
                                                   "bias_hh")), state_in, bias_first)
 
-        self.grus = [_GruGroup([gru(f"grus.{i}", one_seg[i + 1], True)], seg1[i], seg[i + 1])
+        self.grus = [_GruGroup([gru(f"grus.{i}", one_seg[i], True)], seg1[i], seg[i + 1])
                      for i in range(n_gru)]
-        heads = seg[-1]
         self._gains_h1 = one_seg[-1][:gains_n + 1]               # [1, h_gains]
         self._str_h1 = seg1[-1][gains_n:]                        # [h_str, 1]
         self.heads = _GruGroup([gru("gains_gru", self._gains_h1, True),
-                                gru("str_gru", self._str_h1, False)], seg1[-2], heads)
+                                gru("str_gru", self._str_h1, False)], seg1[-2], seg[-1])
         self._last1 = seg1[-2]                                   # [h_last, 1], read by vad
 
         # Output layers (weights halved for _sigmoid_of_half_) into [gains, strengths, vad].
