@@ -5,6 +5,7 @@
     python3 build.py test [pytest args]    set everything up (Chromium too), then run all tests
     python3 build.py build                 set up and build build/site/ only
     python3 build.py bench                 browser benchmark, ours vs RNNoise (docs/benchmarks.md)
+    python3 build.py soak [--minutes 10]   real-time soak in Chromium (docs/soak.md); --help for options
 
 Everything runs inside ``.venv`` in the repository (created on first use; the script re-executes
 itself there). Pyodide comes from npm ``pyodide@0.27.7``; its numpy wheel comes from a PyPI package
@@ -366,8 +367,10 @@ def main(argv=None):
     sub.add_parser("build", help="set up and build the site only")
     sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
     sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md)")
+    sub.add_parser("soak", help="set up, build, then a real-time soak in Chromium (writes docs/soak.md; "
+                                "extra args go to tests/browser/soak.py)")
     args, extra = ap.parse_known_args(argv)
-    if extra and args.cmd != "test":
+    if extra and args.cmd not in ("test", "soak"):
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.cmd == "test":
@@ -382,6 +385,10 @@ def main(argv=None):
     if args.cmd == "bench":
         ensure_chromium()
         sys.exit(subprocess.run([sys.executable, str(ROOT / "tests" / "browser" / "bench.py")], cwd=ROOT).returncode)
+    if args.cmd == "soak":
+        ensure_chromium()
+        script = ROOT / "tests" / "browser" / "soak.py"
+        sys.exit(subprocess.run([sys.executable, str(script), *extra], cwd=ROOT).returncode)
     if args.cmd == "serve":
         serve(args.port)
 

@@ -42,6 +42,7 @@ export const CTRL = Object.freeze({
 export const PARAM = Object.freeze({
   ATTENUATION_LIMIT_DB: 0,   // main -> worker; Infinity = no limit
   VAD: 1,                    // worker -> main: last voice-activity probability
-  LENGTH: 2,
+  WASM_BYTES: 2,             // worker -> main: size of Pyodide's wasm memory (the Python heap), bytes
+  LENGTH: 3,
 });
 export const TIMING_SLOTS = 1024;          // worker writes ms/frame into a ring of this many floats

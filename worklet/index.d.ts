@@ -65,6 +65,10 @@ export interface PercepNetStats {
   msPerFrame: { p50: number; p99: number; max: number; n: number } | null;
   /** Voice-activity probability of the last frame, 0..1 (null without a model). */
   vad: number | null;
+  /** Size of the worker's wasm memory (Pyodide's heap), bytes; null before the first frame or in the fallback. */
+  wasmMemoryBytes: number | null;
+  /** The context sample frame (AudioWorkletGlobalScope.currentFrame) at which the current worker's stream began (null until then). */
+  streamStartFrame?: number | null;
   model?: "default" | "none" | null;
   coldStartMs?: ColdStartMs | null;
   /** Where each checked asset came from on this load (site path -> "cache" | "network"): the Cache API or a download. */

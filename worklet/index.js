@@ -130,6 +130,8 @@ export class PercepNetNode extends AudioWorkletNode {
   _fromProcessor(msg) {
     if (msg.type === "latency") {
       this._latency = msg.samples;
+    } else if (msg.type === "stream") {
+      this._streamStartFrame = msg.contextFrame;
     } else if (msg.type === "state" && this._shared && !this._destroyed) {
       const state = STATES[msg.state];
       if (state === "pass-through") {
@@ -245,7 +247,7 @@ export class PercepNetNode extends AudioWorkletNode {
   /** Counters and timings; cheap enough to call every animation frame. */
   stats() {
     const base = { state: this._state, reason: this._reason, latency: this.latency };
-    if (!this._ctrl) return { ...base, frames: 0, underruns: 0, msPerFrame: null, vad: null };
+    if (!this._ctrl) return { ...base, frames: 0, underruns: 0, msPerFrame: null, vad: null, wasmMemoryBytes: null };
     const frames = Atomics.load(this._ctrl, CTRL.FRAMES);
     const n = Math.min(frames, TIMING_SLOTS);
     const t = Array.from(this._timing.subarray(0, n)).sort((a, b) => a - b);
@@ -257,6 +259,8 @@ export class PercepNetNode extends AudioWorkletNode {
       underruns: Atomics.load(this._ctrl, CTRL.UNDERRUNS),
       msPerFrame: n ? { p50: pct(0.5), p99: pct(0.99), max: t[n - 1], n } : null,
       vad: Number.isNaN(vad) ? null : vad,
+      wasmMemoryBytes: this._params[PARAM.WASM_BYTES] || null,
+      streamStartFrame: this._streamStartFrame ?? null,
       model: this._info.model ?? null,
       coldStartMs: this._info.timings ?? null,
       assets: this._info.assets ?? null,

@@ -66,7 +66,12 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
     }
     let out = mono;
     if (this.bridge) {
+      const starting = this.bridge.streamStart < 0;
       const state = this.bridge.process(mono, this.out);
+      if (starting && this.bridge.streamStart >= 0) {
+        // The worker's first input sample is this quantum's first: say when, on the context's clock.
+        this.port.postMessage({ type: "stream", contextFrame: currentFrame });
+      }
       out = this.out;
       if (state !== this.state) {
         this.state = state;

@@ -131,6 +131,7 @@ class FrameLoop {
         const frames = Atomics.add(ctrl, CTRL.FRAMES, 1);
         timing[frames % TIMING_SLOTS] = performance.now() - t;
         params[PARAM.VAD] = this.vadView[0];
+        params[PARAM.WASM_BYTES] = this.inView.buffer.byteLength;   // the views cover all wasm memory
       }
       Atomics.wait(ctrl, CTRL.INPUT_SEQ, seq, 100);          // timeout: notice STOP even when idle
     }

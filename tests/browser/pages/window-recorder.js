@@ -1,0 +1,32 @@
+// Benchmark-only AudioWorkletProcessor: records input 0 and input 1 sample-synchronously, but
+// only in `windows` ([start, length] in samples since its first quantum), so that a long soak
+// keeps a few seconds instead of minutes; posts {windows: [{start, a, b}], firstFrame} after the
+// last one (firstFrame: the context frame of its first quantum).
+class WindowRecorder extends AudioWorkletProcessor {
+  constructor(options) {
+    super();
+    this.windows = options.processorOptions.windows.map(([start, length]) => ({
+      start, a: new Float32Array(length), b: new Float32Array(length),
+    }));
+    this.end = Math.max(...this.windows.map((w) => w.start + w.a.length));
+    this.pos = 0;
+    this.firstFrame = -1;   // currentFrame of the first quantum: window starts are relative to it
+  }
+
+  process(inputs) {
+    if (this.pos >= this.end) return false;
+    if (this.firstFrame < 0) this.firstFrame = currentFrame;
+    const [x, y] = [inputs[0][0], inputs[1][0]];
+    for (const w of this.windows) {
+      const lo = Math.max(this.pos, w.start), hi = Math.min(this.pos + 128, w.start + w.a.length);
+      for (let t = lo; t < hi; t++) {
+        w.a[t - w.start] = x ? x[t - this.pos] : 0;
+        w.b[t - w.start] = y ? y[t - this.pos] : 0;
+      }
+    }
+    this.pos += 128;
+    if (this.pos >= this.end) this.port.postMessage({ windows: this.windows, firstFrame: this.firstFrame });
+    return true;
+  }
+}
+registerProcessor("window-recorder", WindowRecorder);
