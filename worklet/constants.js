@@ -12,16 +12,24 @@ export const ALGORITHMIC_DELAY = 1440;     // samples: output n of the Denoiser 
 
 // --- bridge (browser only) -------------------------------------------------
 export const RENDER_QUANTUM = 128;         // Web Audio render quantum, samples
-// Fixed worklet<->worker delay D (48 kHz samples), chosen by measurement.
+// Fixed worklet<->worker delay D (48 kHz samples), chosen by measurement, per
+// size of the audio device's render callback (AudioContext.baseLatency).
 // A frame can only be sent once its last quantum is in, so D - 479 samples are
-// left for the worker's compute plus the render bursts of the audio device:
-// Chromium renders 3-4 quanta back to back per 10 ms device callback (up to
-// 557 samples at 44.1 kHz). D = 1024 (shared/BROWSER.md's start) left under one
-// quantum of slack for that: 15 underruns per 10 s at 44.1 and 48 kHz on a
-// loaded 2-core machine; D = 1280 gave 2-3 there, and none when idle.
+// left for the worker's compute plus the render burst of one device callback,
+// whose quanta are rendered back to back.
+// - Callbacks of 10 ms (Chromium's "interactive" on Linux: 480 samples, up to
+//   557 at 44.1 kHz): D = 1024 (shared/BROWSER.md's start) gave 15 underruns
+//   per 10 s on a loaded 2-core machine, D = 1280 gave 2-3 there, none idle.
+// - Callbacks of at most SMALL_CALLBACK samples (latencyHint: 0 gives 128):
+//   D = 640 gave 100 underruns per second with 10 ms callbacks but 11 in 30 s
+//   with 128-sample ones; D = 720 is the most that keeps the end-to-end
+//   latency within 45 ms (docs/soak.md has its 10-minute soak).
 // Must be >= FRAME_SIZE - RENDER_QUANTUM.
 export const BRIDGE_DELAY = 1280;
+export const BRIDGE_DELAY_LOW = 720;
+export const SMALL_CALLBACK = 256;         // 48 kHz samples per device callback, at most, for BRIDGE_DELAY_LOW
 export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2720 samples = 56.7 ms
+export const TOTAL_LATENCY_LOW = ALGORITHMIC_DELAY + BRIDGE_DELAY_LOW;   // 2160 samples = 45.0 ms
 export const RING_CAPACITY = 8192;         // samples per ring, each way (> 4 frames of slack)
 export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.7 ms)
 

@@ -4,9 +4,13 @@
 export const SAMPLE_RATE: 48000;
 /** Samples (48 kHz) between the Denoiser's input and output: 1440 (30 ms). */
 export const ALGORITHMIC_DELAY: number;
-/** Fixed worklet↔worker delay in samples at 48 kHz. */
+/** Worklet↔worker delay in samples at 48 kHz for contexts with 10 ms device callbacks (the default "interactive" in Chromium on Linux). */
 export const BRIDGE_DELAY: number;
-/** ALGORITHMIC_DELAY + BRIDGE_DELAY: the node's constant latency in samples at 48 kHz. */
+/** Worklet↔worker delay for contexts whose device callback is at most 256 samples (e.g. `latencyHint: 0`). */
+export const BRIDGE_DELAY_LOW: number;
+/** The measured bridge delay for `context`: BRIDGE_DELAY_LOW for small device callbacks (`baseLatency`), else BRIDGE_DELAY. */
+export function defaultBridgeDelay(context: BaseAudioContext): number;
+/** ALGORITHMIC_DELAY + BRIDGE_DELAY: a node's constant latency in samples at 48 kHz with the default bridge delay for 10 ms callbacks. */
 export const TOTAL_LATENCY: number;
 
 /** Strength presets: the most noise (dB) removed in any band. */
@@ -27,7 +31,7 @@ export interface PercepNetOptions {
   preset?: Preset;
   /** Start wet (true, default) or dry. */
   enabled?: boolean;
-  /** Worklet↔worker delay in 48 kHz samples (default BRIDGE_DELAY); at least 352. */
+  /** Worklet↔worker delay in 48 kHz samples (default: defaultBridgeDelay(context)); at least 352. */
   bridgeDelay?: number;
   /** Replace a worker that dies mid-stream by itself (default true): at most 3 times per node, 1, 2 and 3 s after each death. */
   autoRestart?: boolean;
@@ -39,11 +43,15 @@ export interface LatencyInfo {
   /** Samples at the context's rate, fractional when resampling. */
   contextSamples: number;
   ms: number;
+  /** The bridge delay in `samples` (48 kHz; 0 in the fallback). */
+  bridgeDelay: number;
 }
 
+/** Cold start in ms. The steps on the critical path follow each other; `checked` overlaps them. */
 export interface ColdStartMs {
-  /** Reading every asset once (Cache API or network) and checking its sha256 against manifest.json. */
-  verify: number;
+  /** manifest.json, then Pyodide's two scripts read (Cache API or network) and checked against its sha256. */
+  scripts: number;
+  /** Pyodide's start, including waiting for the checks of the wasm and the standard library. */
   pyodide: number;
   numpy: number;
   wheel: number;
@@ -51,6 +59,8 @@ export interface ColdStartMs {
   /** WARM_UP_FRAMES frames through a throwaway Denoiser before going live. */
   warmUp: number;
   total: number;
+  /** When the last asset check finished (ms after the start; runs alongside `scripts`..`numpy`). */
+  checked: number;
 }
 
 export interface PercepNetStats {

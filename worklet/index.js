@@ -12,10 +12,22 @@
 // the input through (delayed by the same latency, except in the fallback).
 
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM, RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM, RING_CAPACITY, SAMPLE_RATE,
+  SMALL_CALLBACK, TIMING_SLOTS, TOTAL_LATENCY,
 } from "./constants.js";
 
-export { ALGORITHMIC_DELAY, BRIDGE_DELAY, SAMPLE_RATE, TOTAL_LATENCY };
+export { ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_LOW, SAMPLE_RATE, TOTAL_LATENCY };
+
+/**
+ * The bridge delay (48 kHz samples) measured to run without underruns for `context`: BRIDGE_DELAY_LOW
+ * when its device callback is at most SMALL_CALLBACK samples (e.g. `latencyHint: 0` in Chromium),
+ * else BRIDGE_DELAY (10 ms callbacks, offline contexts, browsers that do not say).
+ * @param {BaseAudioContext} context
+ */
+export function defaultBridgeDelay(context) {
+  const callback = (context.baseLatency || 0) * SAMPLE_RATE;
+  return callback > 0 && callback <= SMALL_CALLBACK ? BRIDGE_DELAY_LOW : BRIDGE_DELAY;
+}
 
 const PROCESSOR = "percepnet-wasm-bridge";
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
@@ -64,6 +76,7 @@ export class PercepNetNode extends AudioWorkletNode {
         : { mode: "fallback" },
     });
     this._shared = shared;
+    this._bridgeDelay = bridgeDelay;
     this._state = "loading";
     this._reason = "loading Pyodide, numpy and the model";
     this._latency = null;
@@ -102,13 +115,15 @@ export class PercepNetNode extends AudioWorkletNode {
     return this._worker;
   }
 
-  /** Total latency: 48 kHz samples, context-rate samples and milliseconds. */
+  /** Total latency: 48 kHz samples, context-rate samples and milliseconds; and the bridge delay in it. */
   get latency() {
-    const ctxSamples = this._latency ?? (this._shared ? TOTAL_LATENCY : 0);
+    const samples = this._shared ? ALGORITHMIC_DELAY + this._bridgeDelay : 0;
+    const ctxSamples = this._latency ?? samples;
     return {
-      samples: this._shared ? TOTAL_LATENCY : 0,
+      samples,
       contextSamples: ctxSamples,
       ms: (1000 * ctxSamples) / this.context.sampleRate,
+      bridgeDelay: this._shared ? this._bridgeDelay : 0,
     };
   }
 
@@ -294,7 +309,7 @@ export class PercepNetNode extends AudioWorkletNode {
  * @param {number|null} [options.attenuationLimit]   dB, see setAttenuationLimit
  * @param {string} [options.preset]       a PRESETS name (overrides attenuationLimit)
  * @param {boolean} [options.enabled]     start wet (default) or dry
- * @param {number} [options.bridgeDelay]  48 kHz samples between worklet and worker (default BRIDGE_DELAY)
+ * @param {number} [options.bridgeDelay]  48 kHz samples between worklet and worker (default: defaultBridgeDelay(context))
  * @param {boolean} [options.autoRestart] replace a worker that dies mid-stream by itself (default true;
  *                                       at most 3 times per node, 1, 2, 3 s after each death)
  * @returns {Promise<PercepNetNode>}
@@ -304,7 +319,11 @@ export async function createPercepNetNode(context, options = {}) {
     assetsURL = DEFAULT_ASSETS, model = "auto", attenuationLimit = null, preset,
     enabled = true, autoRestart = true,
   } = options;
-  const bridgeDelay = options.bridgeDelay ?? BRIDGE_DELAY;
+  if (!context || !context.audioWorklet) {
+    throw new TypeError("percepnet-wasm needs a BaseAudioContext with AudioWorklet support "
+      + "(this browser or context has none): keep using the unprocessed audio");
+  }
+  const bridgeDelay = options.bridgeDelay ?? defaultBridgeDelay(context);
   if (!Number.isInteger(bridgeDelay) || bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
     throw new RangeError(`bridgeDelay must be an integer >= ${FRAME_SIZE - RENDER_QUANTUM} samples (was ${bridgeDelay})`);
   }
@@ -349,7 +368,8 @@ const TRACK_POLL_MS = 250;
 export async function denoiseTrack(track, options = {}) {
   if (!track || track.kind !== "audio") throw new TypeError(`denoiseTrack needs an audio MediaStreamTrack (was ${track && track.kind})`);
   const owned = !options.context;
-  const context = options.context ?? new AudioContext({ latencyHint: "interactive" });
+  // latencyHint 0: the smallest device callback, which allows the smaller bridge delay (45 ms in all).
+  const context = options.context ?? new AudioContext({ latencyHint: 0 });
   const source = context.createMediaStreamSource(new MediaStream([track]));
   const node = await createPercepNetNode(context, options);
   const dest = context.createMediaStreamDestination();

@@ -4,27 +4,27 @@
 // load exactly the same way. Worker scope only (it uses dynamic import()).
 //
 // Every file is downloaded at most once and checked before use:
-// 1. Every file (Pyodide's scripts, wasm, standard library and lock file,
-//    numpy, our wheel) is read from the Cache API (cache ASSET_CACHE) or else fetched, and
-//    their sha256 (crypto.subtle.digest) compared with build/site/manifest.json.
+// 1. Each file (Pyodide's scripts, wasm, standard library and lock file, numpy,
+//    our wheel) is read from the Cache API (cache ASSET_CACHE) or else fetched,
+//    and its sha256 (crypto.subtle.digest) compared with build/site/manifest.json.
 //    A file that does not load (HTTP error) or does not match stops loading with
 //    the reason, instead of Pyodide hanging (it only logs a failed
 //    pyodide.asm.wasm) or importing a broken wheel. Checked files fetched from
 //    the network are stored in the cache; the next visit reads them from there
 //    (and checks them again). Entries the manifest no longer lists are deleted.
-// 2. While Pyodide loads, this worker's fetch() answers requests for those
-//    files with the checked bytes, so Pyodide does not download them again.
-//    Pyodide's two scripts (pyodide.mjs, pyodide.asm.js) are imported, not
-//    fetched, so they are checked here but then imported by URL (from the HTTP
-//    cache, which the check has just filled).
+// 2. Pyodide starts as soon as its two scripts are checked (it imports them by
+//    URL, from the HTTP cache the check has just filled); meanwhile the other
+//    checks go on, and this worker's fetch() answers Pyodide's requests for
+//    those files with the checked bytes once their check is done, so nothing is
+//    downloaded twice and nothing unchecked is used.
 
 /** The Cache API cache holding checked assets (the only thing this library stores). */
 export const ASSET_CACHE = "percepnet-wasm-assets";
 
 // Files fetched, checked and handed to Pyodide, relative to the site root (all in
 // manifest.json); the numpy wheels are added from manifest.pyodidePackages.
-const CHECKED = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
-  .map((f) => `pyodide/${f}`);
+const SCRIPTS = ["pyodide/pyodide.mjs", "pyodide/pyodide.asm.js"];
+const CHECKED = [...SCRIPTS, ...["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"].map((f) => `pyodide/${f}`)];
 const CONTENT_TYPES = {
   wasm: "application/wasm", json: "application/json", zip: "application/zip", js: "text/javascript", mjs: "text/javascript",
 };
@@ -33,6 +33,9 @@ function sha256Hex(bytes) {
   return crypto.subtle.digest("SHA-256", bytes).then((d) =>
     Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, "0")).join(""));
 }
+
+// The real fetch: withFilesServed() replaces self.fetch for Pyodide while the checks still run.
+const networkFetch = self.fetch.bind(self);
 
 /** Where the bytes of one file came from, for the cold-start report. */
 const SOURCE = Object.freeze({ CACHE: "cache", NETWORK: "network" });
@@ -54,7 +57,7 @@ export async function fetchVerified(base, manifest, path, cache = null) {
   }
   let res;
   try {
-    res = await fetch(url);
+    res = await networkFetch(url);
   } catch (err) {
     throw new Error(`${path} failed to load: ${err.message || err}`);
   }
@@ -88,52 +91,60 @@ async function prune(cache, base, keep) {
 }
 
 /**
- * Runs `fn` with this worker's fetch() answering the URLs in `files` (URL -> {bytes, path})
- * from memory; every other request goes to the network as usual.
+ * Runs `fn` with this worker's fetch() answering the URLs in `files` (URL -> promise of
+ * {bytes, path}) with those bytes once they are checked; every other request goes to the network.
  */
 async function withFilesServed(files, fn) {
-  const networkFetch = self.fetch;
+  const original = self.fetch;
   self.fetch = (input, init) => {
     const url = typeof input === "string" || input instanceof URL ? String(input) : input.url;
     const file = files.get(new URL(url, self.location.href).href);
-    return file ? Promise.resolve(response(file.bytes, file.path)) : networkFetch(input, init);
+    return file ? file.then((f) => response(f.bytes, f.path)) : networkFetch(input, init);
   };
   try {
     return await fn();
   } finally {
-    self.fetch = networkFetch;
+    self.fetch = original;
   }
 }
 
 /**
+ * Loads Pyodide, numpy and our wheel. The checks of the big files run while Pyodide starts
+ * (Pyodide's fetch of a file waits for its check); Pyodide's two scripts are checked before
+ * they are imported. Any failed check stops loading at once with its reason.
  * @param {object} o
  * @param {string} o.assetsURL  base URL of the built site (holds pyodide/ and manifest.json)
- * @param {(name: string, ms: number) => void} [o.onStep]  called after each loading step
- * @returns {Promise<{pyodide: object, manifest: object, sources: object}>}  sources: path -> "cache" | "network"
+ * @param {(name: string, ms: number) => void} [o.onStep]  called after each step on the critical path
+ * @returns {Promise<{pyodide: object, manifest: object, sources: object, checkedMs: number}>}
+ *   sources: path -> "cache" | "network"; checkedMs: when the last check finished (ms after the start)
  */
 export async function loadRuntime({ assetsURL, onStep = () => {} }) {
-  let t = performance.now();
+  const t0 = performance.now();
+  let t = t0;
   const step = (name) => {
     const now = performance.now();
     onStep(name, now - t);
     t = now;
   };
   const base = new URL(assetsURL, self.location.href);
-  const res = await fetch(new URL("manifest.json", base), { cache: "no-cache" });
+  const res = await networkFetch(new URL("manifest.json", base), { cache: "no-cache" });
   if (!res.ok) throw new Error(`manifest.json failed to load: HTTP ${res.status}`);
   const manifest = await res.json();
   const wheels = Object.keys(manifest.files).filter((p) =>
     manifest.pyodidePackages.some((name) => p.startsWith(`pyodide/${name}-`) && p.endsWith(".whl")));
-  const paths = [manifest.wheel, ...CHECKED, ...wheels];
+  const paths = [...CHECKED, manifest.wheel, ...wheels];
   const cache = await openCache();
-  const checked = await Promise.all(paths.map((path) => fetchVerified(base, manifest, path, cache)));
-  const files = new Map(paths.map((path, i) => [new URL(path, base).href, { path, bytes: checked[i].bytes }]));
-  if (cache) await prune(cache, base, new Set(files.keys()));
-  const sources = Object.fromEntries(paths.map((path, i) => [path, checked[i].source]));
-  step("verify");
+  const url = (path) => new URL(path, base).href;
+  const files = new Map(paths.map((path) => [url(path),
+    fetchVerified(base, manifest, path, cache).then((f) => ({ ...f, path }))]));
+  const checked = Promise.all(files.values());
+  let checkedMs = 0;
+  checked.then(() => (checkedMs = performance.now() - t0), () => {});
 
   const indexURL = new URL("pyodide/", base).href;
-  const pyodide = await withFilesServed(files, async () => {
+  const boot = withFilesServed(files, async () => {
+    await Promise.all(SCRIPTS.map((path) => files.get(url(path))));   // checked before they run
+    step("scripts");
     const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
     const py = await loadPyodide({ indexURL });
     step("pyodide");
@@ -142,10 +153,14 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
     step("numpy");
     return py;
   });
+  // A failed check rejects here at once, even while Pyodide is still starting.
+  const [pyodide, done] = await Promise.all([boot, checked]);
+  if (cache) await prune(cache, base, new Set(files.keys()));
   // Our wheel (pure Python, no dependencies beyond numpy) from the checked bytes.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
-  pyodide.unpackArchive(files.get(new URL(manifest.wheel, base).href).bytes, "wheel", { extractDir: sitePackages });
+  pyodide.unpackArchive(done[paths.indexOf(manifest.wheel)].bytes, "wheel", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   step("wheel");
-  return { pyodide, manifest, sources };
+  const sources = Object.fromEntries(done.map((f) => [f.path, f.source]));
+  return { pyodide, manifest, sources, checkedMs };
 }

@@ -59,7 +59,10 @@ self.onmessage = async (e) => {
   try {
     const timings = {};
     const t0 = performance.now();
-    const { pyodide, sources } = await loadRuntime({ assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms) });
+    const { pyodide, sources, checkedMs } = await loadRuntime({
+      assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms),
+    });
+    timings.checked = checkedMs;
     const ns = pyodide.globals.get("dict")();
     ns.set("MODEL", o.model);
     let t = performance.now();

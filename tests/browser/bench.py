@@ -3,7 +3,9 @@
 In one headless Chromium run, for percepnet-wasm and for a browser RNNoise peer
 (npm ``@sapphi-red/web-noise-suppressor``, RNNoise compiled to wasm, running on the audio thread):
 
-- cold start, from an empty page to a node that is ready, and the bytes it fetched;
+- cold start, from an empty page to a node that is ready, and the bytes it downloaded (as sent:
+  gzip where the server compresses); ours also on a second visit (same browser profile: the
+  checked assets come from the Cache API);
 - offline render time of 10 s of a noisy vowel (ms of compute per 10 ms of audio, whole graph);
 - end-to-end latency, measured by cross-correlating output and input;
 - ours only: Python's ms per frame (p50/p99) and underruns over 10 s of real-time audio.
@@ -54,17 +56,24 @@ def run():
             fetched = []
             page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
             ctx.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
-            page.goto(base + "tests/bench.html")
-            page.wait_for_function("window.pageReady === true")
-            cold = page.evaluate("(n) => window.coldStart(n)", name)
-            page.wait_for_timeout(500)                     # let the last requestfinished events arrive
-            # Each URL once: runtime.js fetches Pyodide's core files to check their sha256 and
-            # Pyodide fetches them again. A browser revalidates that second fetch from its HTTP
-            # cache (a bodiless 304), but Playwright disables the cache while routing requests,
-            # so counting every response would count those files twice.
-            page_bytes = sum(dict((url, size) for url, size in fetched if "/tests/" not in url).values())
+
+            def visit():
+                """Open the bench page, start a node; its cold start and the bytes downloaded for it."""
+                fetched.clear()
+                page.goto(base + "tests/bench.html")
+                page.wait_for_function("window.pageReady === true")
+                cold = page.evaluate("(n) => window.coldStart(n)", name)
+                assert cold["ok"], cold
+                page.wait_for_timeout(500)                 # let the last requestfinished events arrive
+                # Each URL once: runtime.js fetches pyodide.mjs and pyodide.asm.js to check them and
+                # then imports them; a browser serves the import from its HTTP cache, but Playwright
+                # disables that cache while it routes requests, so they would count twice.
+                return cold, sum(dict((url, size) for url, size in fetched if "/tests/" not in url).values())
+
+            cold, page_bytes = visit()
+            print(f"[bench] {name}: cold start {cold['ms']:.0f} ms", flush=True)
             render = page.evaluate("([n, x]) => window.render(n, x)", [name, b64(x)])
-            assert cold["ok"] and render["ok"], (cold, render)
+            assert render["ok"], render
             y = unb64(render["y"])
             frames = len(x) / 480
             r = {
@@ -83,6 +92,11 @@ def run():
                 s = rt["stats"]
                 r["realtime_10s"] = {"python_ms_per_frame": s["msPerFrame"], "underruns": s["underruns"],
                                      "frames": s["frames"]}
+                print(f"[bench] {name}: real time done", flush=True)
+                second, second_bytes = visit()
+                r["second_visit"] = {"cold_start_ms": round(second["ms"], 1), "bytes_fetched": second_bytes,
+                                     "cold_start_breakdown_ms": second.get("coldStartMs"),
+                                     "asset_sources": second.get("assets")}
             results[name] = r
             ctx.close()
         browser.close()
@@ -97,26 +111,36 @@ def write(report, docs):
     ours, peer = report["results"]["ours"], report["results"]["rnnoise"]
     rt = ours["realtime_10s"]
     b = ours["cold_start_breakdown_ms"] or {}
+    second = ours["second_visit"]
+    b2 = second["cold_start_breakdown_ms"] or {}
+    from_cache = sorted(p for p, src in (second["asset_sources"] or {}).items() if src == "cache")
+    ratio = lambda a, b: f"{a / b:.1f}×" if b else "n/a"   # noqa: E731
     lines = [
         "# Browser benchmarks",
         "",
         f"Produced by `{report['command']}` on {report['date']}: headless Chromium {report['chromium']}, "
         f"{report['cpus']} CPU cores ({report['machine']}), one run, both systems in the same browser. "
-        "Numbers move with machine load; rerun before quoting them.",
+        "Numbers move with machine load; the ratios are the comparison, rerun before quoting absolute times.",
         "",
-        "| | percepnet-wasm | RNNoise (web-noise-suppressor) |",
-        "|---|---|---|",
-        f"| model | {ours.get('model')} | rnnoise built-in |",
-        f"| cold start to ready | {ours['cold_start_ms'] / 1000:.2f} s | {peer['cold_start_ms'] / 1000:.2f} s |",
-        f"| bytes fetched (each file once) | {ours['bytes_fetched'] / 1e6:.1f} MB | {peer['bytes_fetched'] / 1e6:.2f} MB |",
+        "| | percepnet-wasm | RNNoise (web-noise-suppressor) | ours / RNNoise |",
+        "|---|---|---|---|",
+        f"| model | {ours.get('model')} | rnnoise built-in | |",
+        f"| cold start to ready, first visit | {ours['cold_start_ms'] / 1000:.2f} s | {peer['cold_start_ms'] / 1000:.2f} s | "
+        f"{ratio(ours['cold_start_ms'], peer['cold_start_ms'])} |",
+        f"| cold start to ready, second visit | {second['cold_start_ms'] / 1000:.2f} s | | |",
+        f"| bytes downloaded, first visit (as sent, each file once) | {ours['bytes_fetched'] / 1e6:.1f} MB | "
+        f"{peer['bytes_fetched'] / 1e6:.2f} MB | {ratio(ours['bytes_fetched'], peer['bytes_fetched'])} |",
+        f"| bytes downloaded, second visit | {second['bytes_fetched'] / 1e6:.2f} MB | | |",
         f"| offline render, ms per 10 ms of audio | {ours['offline_ms_per_10ms_audio']:.2f} | "
-        f"{peer['offline_ms_per_10ms_audio']:.2f} |",
-        f"| output RMS (input {ours['input_rms']}) | {ours['output_rms']} | {peer['output_rms']} |",
+        f"{peer['offline_ms_per_10ms_audio']:.2f} | {ratio(ours['offline_ms_per_10ms_audio'], peer['offline_ms_per_10ms_audio'])} |",
+        f"| output RMS (input {ours['input_rms']}) | {ours['output_rms']} | {peer['output_rms']} | |",
         f"| end-to-end latency (measured) | {ours['latency_samples']} samples = {ours['latency_samples'] / 48:.1f} ms "
         f"(documented {ours['documented_latency_samples']}) | {peer['latency_samples']} samples = "
-        f"{peer['latency_samples'] / 48:.1f} ms |",
+        f"{peer['latency_samples'] / 48:.1f} ms | {ratio(ours['latency_samples'], peer['latency_samples'])} |",
         "",
-        "percepnet-wasm cold start: " + ", ".join(f"{k} {v:.0f} ms" for k, v in b.items()) + ".",
+        "percepnet-wasm cold start, first visit: " + ", ".join(f"{k} {v:.0f} ms" for k, v in b.items()) + ".",
+        "Second visit: " + ", ".join(f"{k} {v:.0f} ms" for k, v in b2.items())
+        + f"; read from the Cache API (and checked again): {', '.join(from_cache) or 'nothing'}.",
         "",
         f"percepnet-wasm in real time (10 s at 48 kHz): Python per 10 ms frame p50 "
         f"{rt['python_ms_per_frame']['p50']:.2f} ms, p99 {rt['python_ms_per_frame']['p99']:.2f} ms, "
@@ -126,6 +150,22 @@ def write(report, docs):
         "and adds a fixed bridge delay, so its offline render time includes the worklet waiting for the worker.",
         "",
     ]
+    soak = docs / "soak.json"
+    if soak.exists():
+        k = json.loads(soak.read_text())
+        f, m = k["final"], k["memory"]
+        lines += [
+            "## Real-time soak",
+            "",
+            f"`{k['command']}` ({k['date']}, {k['seconds']} s, another core busy: {'yes' if k['busy_core'] else 'no'}, "
+            f"D = {k['bridge_delay']}): **{f['underruns']} underruns** in {f['frames']} frames; Python per frame p50 "
+            f"{f['msPerFrame']['p50']:.2f} ms, p99 {f['msPerFrame']['p99']:.2f} ms; latency "
+            f"{', '.join(str(w['latency_samples']) for w in k['windows'])} samples (start, end); output vs native "
+            f"max abs diff {max(w['max_abs_diff_vs_native'] for w in k['windows']):.1e}; worker wasm memory "
+            f"{m['wasm_start'] / 1e6:.1f} → {m['wasm_end'] / 1e6:.1f} MB, page JS heap {m['js_heap_start'] / 1e6:.1f} → "
+            f"{m['js_heap_end'] / 1e6:.1f} MB. Details: `docs/soak.md`.",
+            "",
+        ]
     (docs / "benchmarks.md").write_text("\n".join(lines))
 
 

@@ -16,7 +16,8 @@ def js_constants():
 
 JS = js_constants()
 BRIDGE_DELAY = JS["BRIDGE_DELAY"]
-TOTAL_LATENCY = JS["ALGORITHMIC_DELAY"] + BRIDGE_DELAY     # samples at 48 kHz
+TOTAL_LATENCY = JS["ALGORITHMIC_DELAY"] + BRIDGE_DELAY     # samples at 48 kHz, 10 ms device callbacks
+TOTAL_LATENCY_LOW = JS["ALGORITHMIC_DELAY"] + JS["BRIDGE_DELAY_LOW"]   # small callbacks (latencyHint 0)
 
 
 def b64(a):

@@ -1,7 +1,9 @@
 """Real-time soak (a benchmark, not a test): ``python3 build.py soak [--minutes 10] [--busy]``.
 
 Loops the example clip (``py/percepnet_wasm/examples/noisy.wav``, speech + noise, 48 kHz)
-through the node with the shipped model in a real-time AudioContext in headless Chromium for
+through the node with the shipped model in a real-time AudioContext (``latencyHint`` 0 by
+default, as ``denoiseTrack`` makes it, so the node picks its small-callback bridge delay) in
+headless Chromium for
 ``--minutes``, optionally with a busy process on another core (``--busy``), and reports:
 
 - underruns and the node's state every 10 s, Python's ms per frame (p50/p99 of the last 1024);
@@ -30,7 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 import build  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
-from pagetools import BRIDGE_DELAY, TOTAL_LATENCY, b64, unb64  # noqa: E402
+from pagetools import b64, unb64  # noqa: E402
 
 SR = 48000
 WINDOW_S = 10
@@ -44,7 +46,7 @@ def lag_of(b, a, max_lag=8192):
     return int(np.argmax(c))
 
 
-def run_browser(clip, seconds, bridge_delay, chromium_args):
+def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive"):
     srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages"})
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     windows = [[0, WINDOW_S * SR], [(seconds - WINDOW_S - 5) * SR, WINDOW_S * SR]]
@@ -58,7 +60,7 @@ def run_browser(clip, seconds, bridge_delay, chromium_args):
         page.goto(f"http://127.0.0.1:{srv.server_port}/tests/soak.html")
         page.wait_for_function("window.pageReady === true")
         res = page.evaluate("(o) => window.soak(o)", {"clip": b64(clip), "seconds": seconds, "windows": windows,
-                                                      "bridgeDelay": bridge_delay})
+                                                      "bridgeDelay": bridge_delay, "latencyHint": latency_hint})
         version = browser.version
         browser.close()
     srv.shutdown()
@@ -76,6 +78,7 @@ def compare(res, clip):
     path wherever an underrun happened).
     """
     from percepnet_wasm import enhance
+    latency = res["stats"]["latency"]["samples"]               # the node's own: 1440 + its bridge delay
     wins = [(w["start"], unb64(w["a"]), unb64(w["b"])) for w in res["windows"]]
     start0, a0, _ = wins[0]
     onset = start0 + int(np.flatnonzero(a0)[0]) - int(np.flatnonzero(clip)[0])   # recorder index of clip[0]
@@ -86,8 +89,8 @@ def compare(res, clip):
     out = []
     for start, a, b in wins:
         n0 = start - onset                                     # loop index of this window's first sample
-        ok = slice(max(0, -n0 + TOTAL_LATENCY), len(b))        # output samples of the clip's input
-        native = y[n0 + ok.start - TOTAL_LATENCY:n0 + len(b) - TOTAL_LATENCY]
+        ok = slice(max(0, -n0 + latency), len(b))              # output samples of the clip's input
+        native = y[n0 + ok.start - latency:n0 + len(b) - latency]
         diff = b[ok] - native
         out.append({
             "window_start_s": round(start / SR, 1),
@@ -102,8 +105,11 @@ def compare(res, clip):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=10.0)
-    ap.add_argument("--bridge-delay", type=int, default=None, help="48 kHz samples (default: BRIDGE_DELAY)")
+    ap.add_argument("--bridge-delay", type=int, default=None,
+                    help="48 kHz samples (default: the node's own choice for the context)")
     ap.add_argument("--busy", action="store_true", help="keep another core busy with a spinning process")
+    ap.add_argument("--latency-hint", default="0",
+                    help='AudioContext latencyHint: seconds (default 0, as denoiseTrack) or "interactive", ...')
     ap.add_argument("--chromium-arg", action="append", default=[], help="extra Chromium switch (repeatable)")
     ap.add_argument("--out", default=str(build.ROOT / "docs" / "soak"), help="output stem (.json and .md)")
     args = ap.parse_args(argv)
@@ -115,7 +121,8 @@ def main(argv=None):
         ap.error(f"--minutes must give at least {2 * WINDOW_S + 10} s")
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
-        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg)
+        hint = args.latency_hint if args.latency_hint in ("interactive", "balanced", "playback") else float(args.latency_hint)
+        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg, hint)
     finally:
         if busy:
             busy.kill()
@@ -123,8 +130,8 @@ def main(argv=None):
         "date": datetime.datetime.now().isoformat(timespec="seconds"), "chromium": version,
         "machine": platform.machine(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
         "command": "python3 build.py soak " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seconds": seconds, "busy_core": args.busy, "chromium_args": args.chromium_arg,
-        "bridge_delay": args.bridge_delay or BRIDGE_DELAY, "clip": CLIP.name,
+        "seconds": seconds, "busy_core": args.busy, "chromium_args": args.chromium_arg, "latency_hint": args.latency_hint,
+        "bridge_delay": res["stats"]["latency"]["bridgeDelay"], "clip": CLIP.name,
         "ready": res["ready"], "events": [(e["type"], e.get("state"), e.get("reason") or e.get("message"))
                                           for e in res["events"]],
         "final": {k: res["stats"][k] for k in ("state", "frames", "underruns", "msPerFrame", "wasmMemoryBytes")},

@@ -22,3 +22,21 @@ def test_non_isolated_page_passes_audio_through_and_says_why(page, server):
     assert res["stats"]["state"] == "pass-through"
     y = unb64(res["y"])
     np.testing.assert_array_equal(y[:n], x)                  # audible, unchanged, not silence
+
+
+def test_a_context_without_audio_worklet_gets_a_clear_error(page, server):
+    """A browser without AudioWorklet cannot exist here (Chromium has it), so a context object
+    without `audioWorklet` stands in for one: creation fails with a TypeError that says what is
+    missing, before anything is loaded, and the page keeps its own audio."""
+    page.open(server + "tests/probe.html")
+    res = page.page.evaluate("""async () => {
+        const { createPercepNetNode } = await import("/worklet/index.js");
+        const out = {};
+        for (const [name, call] of [["node", () => createPercepNetNode({ sampleRate: 48000 })],
+                                    ["none", () => createPercepNetNode(undefined)]]) {
+            try { await call(); out[name] = "created"; } catch (e) { out[name] = `${e.name}: ${e.message}`; }
+        }
+        return out;
+    }""")
+    for name in ("node", "none"):
+        assert res[name].startswith("TypeError: percepnet-wasm needs a BaseAudioContext with AudioWorklet"), res
