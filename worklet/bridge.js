@@ -126,7 +126,10 @@ export class Bridge {
     const enabled = Atomics.load(ctrl, CTRL.ENABLED) === 1;
     let target = enabled && haveWet ? 1 : 0;
     // About to run dry (real time only)? Fade out while the wet samples last.
-    if (target === 1 && !this.offline && this.outRing.availableRead() - this.debt < n) target = 0;
+    if (target === 1 && !this.offline && this.outRing.availableRead() - this.debt < n) {
+      target = 0;
+      Atomics.add(ctrl, CTRL.EARLY_FADES, 1);
+    }
     if (!haveWet) this.gain = 0;                              // nothing to fade from
     this.mix(first, n, target);
     this.consumed += n;

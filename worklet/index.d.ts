@@ -71,6 +71,8 @@ export interface PercepNetStats {
   frames: number;
   /** Render quanta that had to take the dry path because the worker was late. */
   underruns: number;
+  /** Render quanta crossfaded towards dry because the wet samples for the next quantum had not arrived yet (most then arrive in time). */
+  earlyFades: number;
   /** Python's time per frame over the last 1024 frames, ms (null before the first frame). */
   msPerFrame: { p50: number; p99: number; max: number; n: number } | null;
   /** Voice-activity probability of the last frame, 0..1 (null without a model). */

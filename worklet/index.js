@@ -262,7 +262,7 @@ export class PercepNetNode extends AudioWorkletNode {
   /** Counters and timings; cheap enough to call every animation frame. */
   stats() {
     const base = { state: this._state, reason: this._reason, latency: this.latency };
-    if (!this._ctrl) return { ...base, frames: 0, underruns: 0, msPerFrame: null, vad: null, wasmMemoryBytes: null };
+    if (!this._ctrl) return { ...base, frames: 0, underruns: 0, earlyFades: 0, msPerFrame: null, vad: null, wasmMemoryBytes: null };
     const frames = Atomics.load(this._ctrl, CTRL.FRAMES);
     const n = Math.min(frames, TIMING_SLOTS);
     const t = Array.from(this._timing.subarray(0, n)).sort((a, b) => a - b);
@@ -272,6 +272,7 @@ export class PercepNetNode extends AudioWorkletNode {
       ...base,
       frames,
       underruns: Atomics.load(this._ctrl, CTRL.UNDERRUNS),
+      earlyFades: Atomics.load(this._ctrl, CTRL.EARLY_FADES),
       msPerFrame: n ? { p50: pct(0.5), p99: pct(0.99), max: t[n - 1], n } : null,
       vad: Number.isNaN(vad) ? null : vad,
       wasmMemoryBytes: this._params[PARAM.WASM_BYTES] || null,
