@@ -23,7 +23,7 @@ export const RENDER_QUANTUM = 128;         // Web Audio render quantum, samples
 // - Callbacks of at most SMALL_CALLBACK samples (latencyHint: 0 gives 128):
 //   D = 640 gave 100 underruns per second with 10 ms callbacks but 11 in 30 s
 //   with 128-sample ones; D = 720 is the most that keeps the end-to-end
-//   latency within 45 ms (docs/soak.md has its 10-minute soak).
+//   latency within 45 ms (10-minute soaks: docs/soak-720.md, docs/soak-busy.md).
 // Must be >= FRAME_SIZE - RENDER_QUANTUM.
 export const BRIDGE_DELAY = 1280;
 export const BRIDGE_DELAY_LOW = 720;

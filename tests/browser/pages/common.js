@@ -25,3 +25,25 @@ export function expose(name, fn) {
   };
   window.pageReady = true;
 }
+
+/**
+ * Plays `samples` (mono Float32Array at the context's rate) from a buffer source through `node`
+ * into the recorder worklet `recorder`, which gets the source on input 0 and the node's output on
+ * input 1, recorded in the same render quantum. Starts the source at once.
+ * @returns {{src: AudioBufferSourceNode, rec: AudioWorkletNode, recorded: Promise<any>}}
+ *   recorded: the recorder's first message
+ */
+export function playThrough(ctx, node, samples, recorder, processorOptions, { loop = false } = {}) {
+  const buf = ctx.createBuffer(1, samples.length, ctx.sampleRate);
+  buf.copyToChannel(samples, 0);
+  const src = ctx.createBufferSource();
+  src.buffer = buf;
+  src.loop = loop;
+  const rec = new AudioWorkletNode(ctx, recorder, { numberOfInputs: 2, numberOfOutputs: 1, processorOptions });
+  const recorded = new Promise((resolve) => (rec.port.onmessage = (e) => resolve(e.data)));
+  src.connect(rec, 0, 0);
+  src.connect(node).connect(rec, 0, 1);
+  rec.connect(ctx.destination);
+  src.start();
+  return { src, rec, recorded };
+}
