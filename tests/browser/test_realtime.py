@@ -1,6 +1,7 @@
 """(c) Real-time AudioContext: an impulse comes out after exactly the documented latency, with no
-underruns over 30 s; (e) killing the worker mid-stream: audio goes on as pass-through and the page
-gets an error event.
+underruns over 30 s, and after 2160 samples (45 ms) with small device callbacks; (e) killing the
+worker mid-stream: audio goes on as pass-through, the page gets an error event, and the node
+replaces the worker by itself (unless told not to).
 
 The source and the node's output are recorded in the same render quantum by a two-input recorder
 worklet, so their offset is the node's latency and nothing else. These runs use model "none" (the
