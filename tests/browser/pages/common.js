@@ -47,3 +47,20 @@ export function playThrough(ctx, node, samples, recorder, processorOptions, { lo
   src.start();
   return { src, rec, recorded };
 }
+
+/**
+ * Renders `channels` (Float32Arrays of one length, at the context's rate) from a buffer source
+ * through `node` to the destination of the OfflineAudioContext `ctx`.
+ * @returns {Promise<{out: AudioBuffer, renderMs: number}>} renderMs: wall time of startRendering()
+ */
+export async function renderThrough(ctx, node, channels) {
+  const buf = ctx.createBuffer(channels.length, channels[0].length, ctx.sampleRate);
+  channels.forEach((x, c) => buf.copyToChannel(x, c));
+  const src = ctx.createBufferSource();
+  src.buffer = buf;
+  src.connect(node).connect(ctx.destination);
+  src.start();
+  const t = performance.now();
+  const out = await ctx.startRendering();
+  return { out, renderMs: performance.now() - t };
+}
