@@ -1,6 +1,6 @@
 // The demo page: uses the public API (worklet/index.js) exactly as any page would.
 
-import { ALGORITHMIC_DELAY, createPercepNetNode, PRESETS } from "./worklet/index.js";
+import { ALGORITHMIC_DELAY, createAudioContext, createPercepNetNode, PRESETS } from "./worklet/index.js";
 
 const $ = (id) => document.getElementById(id);
 const demo = { context: null, node: null, source: null, stream: null, before: null, after: null };
@@ -20,7 +20,7 @@ function showState(state, reason) {
 /** The audio graph, made on the first user action: source → node → "after" analyser → speakers. */
 async function ensureGraph() {
   if (!demo.context) {
-    const context = new AudioContext({ latencyHint: 0 });   // smallest callbacks: the smaller bridge delay
+    const context = createAudioContext();   // small aligned callbacks: the smallest bridge delay
     demo.context = context;
     showState("loading", "loading Pyodide, numpy and the model (a few seconds, once)");
     const node = await createPercepNetNode(context, { preset: presetOrNull() });
@@ -166,7 +166,7 @@ $("attenuation").addEventListener("input", () => {
 function showStats() {
   const s = demo.node.stats();
   const resampled = demo.context.sampleRate !== 48000 ? " + resampling" : "";
-  $("stat-latency").textContent = `${s.latency.ms.toFixed(1)} ms (${ALGORITHMIC_DELAY} algorithm + ${s.latency.bridgeDelay} bridge samples at 48 kHz${resampled})`;
+  $("stat-latency").textContent = `${s.latency.ms.toFixed(1)} ms (${ALGORITHMIC_DELAY} algorithm + ${s.latency.bridgeDelay} bridge samples at 48 kHz${resampled}; ${s.latency.quantum}-sample render quantum)`;
   $("stat-ms").textContent = s.msPerFrame ? `${s.msPerFrame.p50.toFixed(2)} ms p50, ${s.msPerFrame.p99.toFixed(2)} ms p99` : "–";
   $("stat-underruns").textContent = `${s.underruns} in ${s.frames} frames`;
   $("stat-vad").textContent = s.vad === null ? "n/a (no model)" : s.vad.toFixed(2);

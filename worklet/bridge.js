@@ -40,8 +40,11 @@ export class Bridge {
    * @param {number} o.rate         the AudioContext's sample rate, Hz
    * @param {boolean} o.offline     OfflineAudioContext: wait for the worker instead of underrunning
    * @param {number} [o.bridgeDelay]
+   * @param {number} [o.quantum]     context-rate samples per process() call (the render quantum)
    */
-  constructor({ inRing, outRing, ctrl, rate, offline = false, bridgeDelay = BRIDGE_DELAY, now = Date.now }) {
+  constructor({
+    inRing, outRing, ctrl, rate, offline = false, bridgeDelay = BRIDGE_DELAY, quantum = RENDER_QUANTUM, now = Date.now,
+  }) {
     if (bridgeDelay < 480 - RENDER_QUANTUM) {
       throw new RangeError(`bridgeDelay ${bridgeDelay} < ${480 - RENDER_QUANTUM}: frames could never arrive in time`);
     }
@@ -53,7 +56,7 @@ export class Bridge {
     this.D = bridgeDelay;
     this.L = ALGORITHMIC_DELAY + bridgeDelay;
     this.rate = rate;
-    const n = RENDER_QUANTUM;
+    const n = quantum;
     const max48 = Math.ceil((n * SAMPLE_RATE) / rate) + 2;    // most 48 kHz samples per quantum
     this.up = rate === SAMPLE_RATE ? null : new Resampler(rate, SAMPLE_RATE, n);
     this.down = rate === SAMPLE_RATE ? null : new Resampler(SAMPLE_RATE, rate, max48);
@@ -86,8 +89,8 @@ export class Bridge {
 
   /**
    * One render quantum.
-   * @param {Float32Array} input   mono, context rate, RENDER_QUANTUM samples
-   * @param {Float32Array} output  mono, context rate, RENDER_QUANTUM samples (written)
+   * @param {Float32Array} input   mono, context rate, one render quantum
+   * @param {Float32Array} output  mono, context rate, one render quantum (written)
    * @returns {number} the state after this quantum (STATE.*)
    */
   process(input, output) {

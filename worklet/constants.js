@@ -11,25 +11,34 @@ export const NB_FEATURES = 70;
 export const ALGORITHMIC_DELAY = 1440;     // samples: output n of the Denoiser is input n - 1440
 
 // --- bridge (browser only) -------------------------------------------------
-export const RENDER_QUANTUM = 128;         // Web Audio render quantum, samples
+export const RENDER_QUANTUM = 128;         // Web Audio's default render quantum, samples
 // Fixed worklet<->worker delay D (48 kHz samples), chosen by measurement, per
-// size of the audio device's render callback (AudioContext.baseLatency).
-// A frame can only be sent once its last quantum is in, so D - 479 samples are
-// left for the worker's compute plus the render burst of one device callback,
-// whose quanta are rendered back to back.
+// render quantum and device callback (AudioContext.renderQuantumSize, baseLatency).
+// A frame can only be sent once the quantum holding its last sample is in, so
+// D - 479 samples are left for the worker's compute plus the render burst of
+// one device callback, whose quanta are rendered back to back.
+// - Aligned quanta (renderSizeHint = a third of a 10 ms frame, 160 samples at
+//   48 kHz, one quantum per device callback): every frame ends exactly at a
+//   quantum's end, and D = 640 leaves every frame two quanta (6.7 ms) between
+//   its last input sample and the first callback that plays it.
+// - 128-sample quanta and callbacks (latencyHint: 0 without renderSizeHint):
+//   480 is not a multiple of 128, so a frame ends up to 127 samples into a
+//   quantum; D = 640 leaves half the frames one quantum (2.7 ms): 18 underruns
+//   in 60 s with a core busy. D = 720 leaves every frame two quanta (5.3 ms)
+//   and is the most that keeps the end-to-end latency within 45 ms
+//   (10-minute soaks: docs/soak-720.md, docs/soak-busy.md).
 // - Callbacks of 10 ms (Chromium's "interactive" on Linux: 480 samples, up to
 //   557 at 44.1 kHz): D = 1024 (shared/BROWSER.md's start) gave 15 underruns
 //   per 10 s on a loaded 2-core machine, D = 1280 gave 2-3 there, none idle.
-// - Callbacks of at most SMALL_CALLBACK samples (latencyHint: 0 gives 128):
-//   D = 640 gave 100 underruns per second with 10 ms callbacks but 11 in 30 s
-//   with 128-sample ones; D = 720 is the most that keeps the end-to-end
-//   latency within 45 ms (10-minute soaks: docs/soak-720.md, docs/soak-busy.md).
 // Must be >= FRAME_SIZE - RENDER_QUANTUM.
 export const BRIDGE_DELAY = 1280;
 export const BRIDGE_DELAY_LOW = 720;
+export const BRIDGE_DELAY_ALIGNED = 640;
 export const SMALL_CALLBACK = 256;         // 48 kHz samples per device callback, at most, for BRIDGE_DELAY_LOW
+export const FRAME_QUANTA = 3;             // aligned render quanta per 10 ms frame (160 samples at 48 kHz)
 export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2720 samples = 56.7 ms
 export const TOTAL_LATENCY_LOW = ALGORITHMIC_DELAY + BRIDGE_DELAY_LOW;   // 2160 samples = 45.0 ms
+export const TOTAL_LATENCY_ALIGNED = ALGORITHMIC_DELAY + BRIDGE_DELAY_ALIGNED;   // 2080 samples = 43.3 ms
 export const RING_CAPACITY = 8192;         // samples per ring, each way (> 4 frames of slack)
 export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.7 ms)
 

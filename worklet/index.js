@@ -6,28 +6,21 @@
 //
 //   const { track, stop } = await denoiseTrack(micTrack);   // for RTCPeerConnection
 //
+// For the lowest latency make the context with createAudioContext() (45 ms or less in all).
+//
 // The node is never a silent no-op: `node.state` is "loading", "processing" or
 // "pass-through" (with `node.reason`), every change fires "statechange", and
 // failures fire "error" / "fallback". While not processing, the node passes
 // the input through (delayed by the same latency, except in the fallback).
 
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM, RING_CAPACITY, SAMPLE_RATE,
-  SMALL_CALLBACK, TIMING_SLOTS, TOTAL_LATENCY,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM,
+  RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
 } from "./constants.js";
+import { alignedQuantum, createAudioContext, defaultBridgeDelay } from "./context.js";
 
-export { ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_LOW, SAMPLE_RATE, TOTAL_LATENCY };
-
-/**
- * The bridge delay (48 kHz samples) measured to run without underruns for `context`: BRIDGE_DELAY_LOW
- * when its device callback is at most SMALL_CALLBACK samples (e.g. `latencyHint: 0` in Chromium),
- * else BRIDGE_DELAY (10 ms callbacks, offline contexts, browsers that do not say).
- * @param {BaseAudioContext} context
- */
-export function defaultBridgeDelay(context) {
-  const callback = (context.baseLatency || 0) * SAMPLE_RATE;
-  return callback > 0 && callback <= SMALL_CALLBACK ? BRIDGE_DELAY_LOW : BRIDGE_DELAY;
-}
+export { ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, SAMPLE_RATE, TOTAL_LATENCY };
+export { alignedQuantum, createAudioContext, defaultBridgeDelay };
 
 const PROCESSOR = "percepnet-wasm-bridge";
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
@@ -72,7 +65,7 @@ export class PercepNetNode extends AudioWorkletNode {
       numberOfOutputs: 1,
       outputChannelCount: [1],
       processorOptions: isolated
-        ? { mode: "bridge", offline, bridgeDelay, ...shared }
+        ? { mode: "bridge", offline, bridgeDelay, quantum: context.renderQuantumSize ?? RENDER_QUANTUM, ...shared }
         : { mode: "fallback" },
     });
     this._shared = shared;
@@ -115,7 +108,10 @@ export class PercepNetNode extends AudioWorkletNode {
     return this._worker;
   }
 
-  /** Total latency: 48 kHz samples, context-rate samples and milliseconds; and the bridge delay in it. */
+  /**
+   * Total latency: 48 kHz samples, context-rate samples and milliseconds; the bridge delay in
+   * it (48 kHz samples) and the context's render quantum (context-rate samples).
+   */
   get latency() {
     const samples = this._shared ? ALGORITHMIC_DELAY + this._bridgeDelay : 0;
     const ctxSamples = this._latency ?? samples;
@@ -124,6 +120,7 @@ export class PercepNetNode extends AudioWorkletNode {
       contextSamples: ctxSamples,
       ms: (1000 * ctxSamples) / this.context.sampleRate,
       bridgeDelay: this._shared ? this._bridgeDelay : 0,
+      quantum: this.context.renderQuantumSize ?? RENDER_QUANTUM,
     };
   }
 
@@ -369,8 +366,8 @@ const TRACK_POLL_MS = 250;
 export async function denoiseTrack(track, options = {}) {
   if (!track || track.kind !== "audio") throw new TypeError(`denoiseTrack needs an audio MediaStreamTrack (was ${track && track.kind})`);
   const owned = !options.context;
-  // latencyHint 0: the smallest device callback, which allows the smaller bridge delay (45 ms in all).
-  const context = options.context ?? new AudioContext({ latencyHint: 0 });
+  const context = options.context ?? createAudioContext();    // the smallest bridge delay
+
   const source = context.createMediaStreamSource(new MediaStream([track]));
   const node = await createPercepNetNode(context, options);
   const dest = context.createMediaStreamDestination();

@@ -1,6 +1,7 @@
 // AudioWorkletProcessor "percepnet-wasm-bridge": the Web Audio glue around Bridge.
 //
-// Audio thread: it downmixes the input to mono, hands 128 samples to Bridge
+// Audio thread: it downmixes the input to mono, hands one render quantum (128
+// samples, or the context's renderSizeHint) to Bridge
 // (which talks to the worker through two ringbuf.js rings), and copies the
 // result to every output channel. It never imports Pyodide, never waits on
 // Python and allocates nothing in process(), except one message on a state
@@ -15,8 +16,10 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const o = options.processorOptions;
-    this.mono = new Float32Array(RENDER_QUANTUM);
-    this.out = new Float32Array(RENDER_QUANTUM);
+    const quantum = o.quantum ?? RENDER_QUANTUM;
+    this.quantum = quantum;
+    this.mono = new Float32Array(quantum);
+    this.out = new Float32Array(quantum);
     this.running = true;
     this.port.onmessage = (e) => {
       const msg = e.data;
@@ -41,6 +44,7 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
       rate: sampleRate,
       offline: o.offline,
       bridgeDelay: o.bridgeDelay,
+      quantum,
     });
     this.state = this.bridge.state;
     this.port.postMessage({ type: "latency", samples: this.bridge.latency, rate: sampleRate });
@@ -49,19 +53,20 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
   process(inputs, outputs) {
     const input = inputs[0];
     const mono = this.mono;
+    const n = this.quantum;
     const channels = input.length;
     if (channels === 0) {
       mono.fill(0);                          // nothing connected (yet): silence in
     } else {
       const c0 = input[0];
-      for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] = c0[j];
+      for (let j = 0; j < n; j++) mono[j] = c0[j];
       for (let c = 1; c < channels; c++) {
         const ch = input[c];
-        for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] += ch[j];
+        for (let j = 0; j < n; j++) mono[j] += ch[j];
       }
       if (channels > 1) {
         const scale = 1 / channels;
-        for (let j = 0; j < RENDER_QUANTUM; j++) mono[j] *= scale;
+        for (let j = 0; j < n; j++) mono[j] *= scale;
       }
     }
     let out = mono;

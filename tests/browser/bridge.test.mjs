@@ -1,5 +1,6 @@
-// The bridge's framing logic without a browser (node --test): 128-sample quanta in,
-// 480-sample frames to a fake worker, fixed delay, dry path, underruns, crossfades, resampling.
+// The bridge's framing logic without a browser (node --test): 128-sample (or aligned
+// 160-sample) quanta in, 480-sample frames to a fake worker, fixed delay, dry path, underruns,
+// crossfades, resampling, and how late a worker may be for each bridge delay.
 // Run by tests/browser/test_bridge_node.py.
 
 import assert from "node:assert/strict";
@@ -7,8 +8,10 @@ import test from "node:test";
 import { RingBuffer } from "ringbuf.js";
 import { Bridge, STATE } from "../../worklet/bridge.js";
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, CTRL, FRAME_SIZE, RENDER_QUANTUM, RING_CAPACITY, TOTAL_LATENCY,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, RENDER_QUANTUM,
+  RING_CAPACITY, TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED,
 } from "../../worklet/constants.js";
+import { alignedQuantum, defaultBridgeDelay } from "../../worklet/context.js";
 import { Resampler } from "../../worklet/resampler.js";
 
 /** A stand-in for worker.js: frames in, `gain` x (input delayed by 1440) out, like the Denoiser's timing. */
@@ -31,14 +34,39 @@ class FakeWorker {
   }
 }
 
-function setup({ rate = 48000, ready = true, offline = false } = {}) {
+/**
+ * A worker that answers `lag` quanta late: a frame whose last input sample came in quantum q is
+ * pushed after quantum q + lag (so quantum q + lag + 1 is the first that can play it).
+ */
+class LateWorker extends FakeWorker {
+  constructor(inRing, outRing, lag) {
+    super(inRing, outRing);
+    this.lag = lag;
+    this.completedAt = [];   // quantum in which each frame still in the ring was completed
+  }
+
+  tick(q) {
+    while (this.inRing.availableRead() >= FRAME_SIZE * (this.completedAt.length + 1)) this.completedAt.push(q);
+    while (this.completedAt.length && this.completedAt[0] + this.lag <= q) {
+      this.completedAt.shift();
+      this.inRing.pop(this.frame, FRAME_SIZE);
+      this.delay.copyWithin(0, FRAME_SIZE);
+      this.delay.set(this.frame, ALGORITHMIC_DELAY);
+      for (let j = 0; j < FRAME_SIZE; j++) this.out[j] = this.gain * this.delay[j];
+      this.outRing.push(this.out, FRAME_SIZE);
+    }
+  }
+}
+
+function setup({ rate = 48000, ready = true, offline = false, quantum = RENDER_QUANTUM, bridgeDelay, lag = null } = {}) {
   const inRing = new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
   const outRing = new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
   ctrl[CTRL.ENABLED] = 1;
   ctrl[CTRL.READY] = ready ? 1 : 0;
-  const bridge = new Bridge({ inRing, outRing, ctrl, rate, offline });
-  return { bridge, ctrl, worker: new FakeWorker(inRing, outRing) };
+  const bridge = new Bridge({ inRing, outRing, ctrl, rate, offline, quantum, bridgeDelay });
+  const worker = lag === null ? new FakeWorker(inRing, outRing) : new LateWorker(inRing, outRing, lag);
+  return { bridge, ctrl, worker, quantum };
 }
 
 /** Seeded noise, so failures reproduce. */
@@ -57,17 +85,26 @@ function noise(n, seed = 1) {
  * quantum q (it may replace s.worker).
  */
 function run(s, x, serve = () => true) {
-  const y = new Float32Array(x.length - (x.length % RENDER_QUANTUM));   // whole quanta only
-  const inQ = new Float32Array(RENDER_QUANTUM);
-  const outQ = new Float32Array(RENDER_QUANTUM);
+  const n = s.quantum;
+  const y = new Float32Array(x.length - (x.length % n));   // whole quanta only
+  const inQ = new Float32Array(n);
+  const outQ = new Float32Array(n);
   const states = [];
-  for (let q = 0; (q + 1) * RENDER_QUANTUM <= x.length; q++) {
-    inQ.set(x.subarray(q * RENDER_QUANTUM, (q + 1) * RENDER_QUANTUM));
+  for (let q = 0; (q + 1) * n <= x.length; q++) {
+    inQ.set(x.subarray(q * n, (q + 1) * n));
     states.push(s.bridge.process(inQ, outQ));
-    y.set(outQ, q * RENDER_QUANTUM);
-    if (serve(q)) s.worker.service();
+    y.set(outQ, q * n);
+    if (s.worker.tick) s.worker.tick(q);
+    else if (serve(q)) s.worker.service();
   }
   return { y, states };
+}
+
+/** Underruns in 2 s of noise for a worker `lag` quanta late. */
+function underrunsWhenLate({ quantum, bridgeDelay, lag, rate = 48000 }) {
+  const s = setup({ quantum, bridgeDelay, lag, rate });
+  run(s, noise(2 * rate, 5));
+  return s.bridge.underruns;
 }
 
 test("output is the worker's output delayed by exactly the bridge delay, no underruns", () => {
@@ -81,6 +118,48 @@ test("output is the worker's output delayed by exactly the bridge delay, no unde
   }
   assert.equal(s.bridge.underruns, 0);
   assert.equal(states.at(-1), STATE.PROCESSING);
+});
+
+test("aligned quanta (160 samples): output is the worker's output delayed by exactly 1440 + 640", () => {
+  const s = setup({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED });
+  const x = noise(48000, 3);
+  const { y } = run(s, x);
+  assert.equal(TOTAL_LATENCY_ALIGNED, 2080);
+  for (let t = TOTAL_LATENCY_ALIGNED; t < y.length; t++) assert.equal(y[t], Math.fround(0.5 * x[t - TOTAL_LATENCY_ALIGNED]), `t=${t}`);
+  assert.equal(s.bridge.underruns, 0);
+});
+
+// The bridge delays' reason: D - 479 samples must hold a frame's wait for the quantum that
+// completes it, plus the worker's time. 480 = 3 x 160, so aligned quanta waste none of D.
+test("aligned quanta at D = 640 give every frame two quanta: one quantum late never underruns, two do", () => {
+  assert.equal(underrunsWhenLate({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }), 0);
+  assert.ok(underrunsWhenLate({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 2 }) > 0);
+});
+
+test("128-sample quanta need D = 720 for the same: at 640 half the frames have only one quantum", () => {
+  assert.ok(underrunsWhenLate({ quantum: 128, bridgeDelay: 640, lag: 1 }) > 0);
+  assert.equal(underrunsWhenLate({ quantum: 128, bridgeDelay: BRIDGE_DELAY_LOW, lag: 1 }), 0);
+  assert.ok(underrunsWhenLate({ quantum: 128, bridgeDelay: BRIDGE_DELAY_LOW, lag: 2 }) > 0);
+});
+
+test("44.1 kHz with its aligned quantum (147): 160 samples at 48 kHz per quantum, same slack", () => {
+  assert.equal(alignedQuantum(44100), 147);
+  assert.equal(underrunsWhenLate({ rate: 44100, quantum: 147, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }), 0);
+  assert.ok(underrunsWhenLate({ rate: 44100, quantum: 147, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 2 }) > 0);
+});
+
+test("defaultBridgeDelay: by render quantum and device callback", () => {
+  const ctx = (sampleRate, renderQuantumSize, callback) => ({ sampleRate, renderQuantumSize, baseLatency: callback / sampleRate });
+  assert.equal(alignedQuantum(48000), 160);
+  assert.equal(alignedQuantum(16000), null);                                  // 10 ms = 160: not 3 equal parts
+  assert.equal(defaultBridgeDelay(ctx(48000, 160, 160)), BRIDGE_DELAY_ALIGNED);
+  assert.equal(defaultBridgeDelay(ctx(44100, 147, 147)), BRIDGE_DELAY_ALIGNED);
+  assert.equal(defaultBridgeDelay(ctx(48000, 160, 480)), BRIDGE_DELAY);       // 3 quanta per callback: bursts
+  assert.equal(defaultBridgeDelay(ctx(48000, 128, 128)), BRIDGE_DELAY_LOW);
+  assert.equal(defaultBridgeDelay(ctx(48000, undefined, 128)), BRIDGE_DELAY_LOW);   // no renderQuantumSize
+  assert.equal(defaultBridgeDelay(ctx(44100, 128, 128)), BRIDGE_DELAY_LOW);
+  assert.equal(defaultBridgeDelay(ctx(48000, 128, 480)), BRIDGE_DELAY);
+  assert.equal(defaultBridgeDelay({ sampleRate: 48000 }), BRIDGE_DELAY);       // offline: no baseLatency
 });
 
 test("a late worker: dry (same delay) while late, late samples dropped, wet again after, aligned", () => {

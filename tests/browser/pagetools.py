@@ -18,6 +18,7 @@ JS = js_constants()
 BRIDGE_DELAY = JS["BRIDGE_DELAY"]
 TOTAL_LATENCY = JS["ALGORITHMIC_DELAY"] + BRIDGE_DELAY     # samples at 48 kHz, 10 ms device callbacks
 TOTAL_LATENCY_LOW = JS["ALGORITHMIC_DELAY"] + JS["BRIDGE_DELAY_LOW"]   # small callbacks (latencyHint 0)
+TOTAL_LATENCY_ALIGNED = JS["ALGORITHMIC_DELAY"] + JS["BRIDGE_DELAY_ALIGNED"]   # aligned quanta (createAudioContext)
 
 
 def b64(a):

@@ -1,9 +1,9 @@
 """Real-time soak (a benchmark, not a test): ``python3 build.py soak [--minutes 10] [--busy]``.
 
 Loops the example clip (``py/percepnet_wasm/examples/noisy.wav``, speech + noise, 48 kHz)
-through the node with the shipped model in a real-time AudioContext (``latencyHint`` 0 by
-default, as ``denoiseTrack`` makes it, so the node picks its small-callback bridge delay) in
-headless Chromium for
+through the node with the shipped model in a real-time AudioContext (by default made by
+``createAudioContext``, as ``denoiseTrack`` does: ``latencyHint`` 0 and 160-sample render quanta,
+so the node picks its aligned bridge delay) in headless Chromium for
 ``--minutes``, optionally with a busy process on another core (``--busy``), and reports:
 
 - underruns and the node's state every 10 s, Python's ms per frame (p50/p99 of the last 1024);
@@ -46,7 +46,7 @@ def lag_of(b, a, max_lag=8192):
     return int(np.argmax(c))
 
 
-def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive"):
+def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive", render_size="default"):
     srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages"})
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     windows = [[0, WINDOW_S * SR], [(seconds - WINDOW_S - 5) * SR, WINDOW_S * SR]]
@@ -60,7 +60,8 @@ def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="intera
         page.goto(f"http://127.0.0.1:{srv.server_port}/tests/soak.html")
         page.wait_for_function("window.pageReady === true")
         res = page.evaluate("(o) => window.soak(o)", {"clip": b64(clip), "seconds": seconds, "windows": windows,
-                                                      "bridgeDelay": bridge_delay, "latencyHint": latency_hint})
+                                                      "bridgeDelay": bridge_delay, "latencyHint": latency_hint,
+                                                      "renderSize": render_size})
         version = browser.version
         browser.close()
     srv.shutdown()
@@ -113,6 +114,9 @@ def main(argv=None):
     ap.add_argument("--busy", action="store_true", help="keep another core busy with a spinning process")
     ap.add_argument("--latency-hint", default="0",
                     help='AudioContext latencyHint: seconds (default 0, as denoiseTrack) or "interactive", ...')
+    ap.add_argument("--render-size", default="aligned",
+                    help='"aligned" (default: createAudioContext, 160-sample render quanta, as denoiseTrack), '
+                         '"default" (128) or a renderSizeHint in samples')
     ap.add_argument("--chromium-arg", action="append", default=[], help="extra Chromium switch (repeatable)")
     ap.add_argument("--out", default=str(build.ROOT / "docs" / "soak"), help="output stem (.json and .md)")
     args = ap.parse_args(argv)
@@ -125,7 +129,8 @@ def main(argv=None):
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         hint = args.latency_hint if args.latency_hint in ("interactive", "balanced", "playback") else float(args.latency_hint)
-        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg, hint)
+        size = args.render_size if args.render_size in ("aligned", "default") else int(args.render_size)
+        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg, hint, size)
     finally:
         if busy:
             busy.kill()
@@ -134,6 +139,7 @@ def main(argv=None):
         "machine": platform.machine(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
         "command": "python3 build.py soak " + " ".join(argv if argv is not None else sys.argv[1:]),
         "seconds": seconds, "busy_core": args.busy, "chromium_args": args.chromium_arg, "latency_hint": args.latency_hint,
+        "render_quantum": res["stats"]["latency"]["quantum"],
         "bridge_delay": res["stats"]["latency"]["bridgeDelay"], "clip": CLIP.name,
         "ready": res["ready"], "events": [(e["type"], e.get("state"), e.get("reason") or e.get("message"))
                                           for e in res["events"]],
@@ -168,7 +174,8 @@ def markdown(r):
 ({r['machine']}), load average at the end {', '.join(f'{v:.1f}' for v in r['load_avg'])}; another core kept
 busy: {'yes' if r['busy_core'] else 'no'}; extra Chromium switches: {r['chromium_args'] or 'none'}.
 The example clip ({r['clip']}, speech + noise) looped for {r['seconds']} s through the shipped model at
-bridge delay D = {r['bridge_delay']} samples.
+bridge delay D = {r['bridge_delay']} samples, {r.get('render_quantum', 128)}-sample render quanta
+(latencyHint {r['latency_hint']}).
 
 - **Underruns: {f['underruns']}** in {f['frames']} frames (early fades towards dry: {f['earlyFades']});
   final state {f['state']};

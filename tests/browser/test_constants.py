@@ -14,7 +14,10 @@ def test_js_constants_equal_python():
 
 def test_bridge_delay_leaves_room_for_a_frame():
     js = js_constants()
-    for name in ("BRIDGE_DELAY", "BRIDGE_DELAY_LOW"):
+    for name in ("BRIDGE_DELAY", "BRIDGE_DELAY_LOW", "BRIDGE_DELAY_ALIGNED"):
         assert js[name] >= py.FRAME_SIZE - js["RENDER_QUANTUM"]
         assert js["RING_CAPACITY"] >= 4 * py.FRAME_SIZE + js[name]
-    assert js["ALGORITHMIC_DELAY"] + js["BRIDGE_DELAY_LOW"] <= 45 * 48      # issue 6: <= 45 ms end to end
+    for name in ("BRIDGE_DELAY_LOW", "BRIDGE_DELAY_ALIGNED"):
+        assert js["ALGORITHMIC_DELAY"] + js[name] <= 45 * 48      # issue 6: <= 45 ms end to end
+    assert js["BRIDGE_DELAY_ALIGNED"] <= 640                         # issue 6: D <= 640
+    assert py.FRAME_SIZE % js["FRAME_QUANTA"] == 0

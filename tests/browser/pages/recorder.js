@@ -1,5 +1,8 @@
 // Test-only AudioWorkletProcessor: records input 0 and input 1 sample-synchronously
 // (same render quantum), then posts both arrays once `length` samples are in.
+// The render quantum: 128, or the context's renderSizeHint (a global of this scope where supported).
+const QUANTUM = globalThis.renderQuantumSize ?? 128;
+
 class TwoInputRecorder extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -11,7 +14,7 @@ class TwoInputRecorder extends AudioWorkletProcessor {
 
   process(inputs) {
     if (this.pos >= this.a.length) return false;
-    const n = Math.min(128, this.a.length - this.pos);
+    const n = Math.min(QUANTUM, this.a.length - this.pos);
     const [x, y] = [inputs[0][0], inputs[1][0]];
     for (let j = 0; j < n; j++) {
       this.a[this.pos + j] = x ? x[j] : 0;

@@ -2,6 +2,9 @@
 // only in `windows` ([start, length] in samples since its first quantum), so that a long soak
 // keeps a few seconds instead of minutes; posts {windows: [{start, a, b}], firstFrame} after the
 // last one (firstFrame: the context frame of its first quantum).
+// The render quantum: 128, or the context's renderSizeHint (a global of this scope where supported).
+const QUANTUM = globalThis.renderQuantumSize ?? 128;
+
 class WindowRecorder extends AudioWorkletProcessor {
   constructor(options) {
     super();
@@ -18,13 +21,13 @@ class WindowRecorder extends AudioWorkletProcessor {
     if (this.firstFrame < 0) this.firstFrame = currentFrame;
     const [x, y] = [inputs[0][0], inputs[1][0]];
     for (const w of this.windows) {
-      const lo = Math.max(this.pos, w.start), hi = Math.min(this.pos + 128, w.start + w.a.length);
+      const lo = Math.max(this.pos, w.start), hi = Math.min(this.pos + QUANTUM, w.start + w.a.length);
       for (let t = lo; t < hi; t++) {
         w.a[t - w.start] = x ? x[t - this.pos] : 0;
         w.b[t - w.start] = y ? y[t - this.pos] : 0;
       }
     }
-    this.pos += 128;
+    this.pos += QUANTUM;
     if (this.pos >= this.end) this.port.postMessage({ windows: this.windows, firstFrame: this.firstFrame });
     return true;
   }
