@@ -6,10 +6,22 @@ export const SAMPLE_RATE: 48000;
 export const ALGORITHMIC_DELAY: number;
 /** Worklet↔worker delay in samples at 48 kHz for contexts with 10 ms device callbacks (the default "interactive" in Chromium on Linux). */
 export const BRIDGE_DELAY: number;
-/** Worklet↔worker delay for contexts whose device callback is at most 256 samples (e.g. `latencyHint: 0`). */
+/** Worklet↔worker delay for contexts whose device callback is at most 256 samples (e.g. `latencyHint: 0`, 128-sample quanta). */
 export const BRIDGE_DELAY_LOW: number;
-/** The measured bridge delay for `context`: BRIDGE_DELAY_LOW for small device callbacks (`baseLatency`), else BRIDGE_DELAY. */
+/** Worklet↔worker delay for aligned render quanta (`alignedQuantum`, one per device callback): 640, 43.3 ms in all. */
+export const BRIDGE_DELAY_ALIGNED: number;
+/**
+ * The measured bridge delay for `context`: BRIDGE_DELAY_ALIGNED for aligned render quanta with one
+ * quantum per device callback, BRIDGE_DELAY_LOW for small device callbacks (`baseLatency`), else BRIDGE_DELAY.
+ */
 export function defaultBridgeDelay(context: BaseAudioContext): number;
+/** The render quantum (samples at `sampleRate`) that cuts a 10 ms frame in 3: 160 at 48 kHz, 147 at 44.1 kHz; null if none. */
+export function alignedQuantum(sampleRate: number): number | null;
+/**
+ * A real-time AudioContext for the smallest bridge delay: `latencyHint: 0` and, where the browser
+ * takes `renderSizeHint`, the aligned render quantum at the device's rate (or `options.sampleRate`).
+ */
+export function createAudioContext(options?: AudioContextOptions): AudioContext;
 /** ALGORITHMIC_DELAY + BRIDGE_DELAY: a node's constant latency in samples at 48 kHz with the default bridge delay for 10 ms callbacks. */
 export const TOTAL_LATENCY: number;
 
@@ -45,6 +57,8 @@ export interface LatencyInfo {
   ms: number;
   /** The bridge delay in `samples` (48 kHz; 0 in the fallback). */
   bridgeDelay: number;
+  /** The context's render quantum, samples at its rate (128 unless it was made with `renderSizeHint`). */
+  quantum: number;
 }
 
 /** Cold start in ms. The steps on the critical path follow each other; `checked` overlaps them. */

@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 import build  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
-from pagetools import TOTAL_LATENCY_LOW, b64, noisy_vowel, unb64  # noqa: E402
+from pagetools import b64, noisy_vowel, unb64  # noqa: E402
 
 PEER_DIST = build.ROOT / "node_modules" / "@sapphi-red" / "web-noise-suppressor" / "dist"
 SR = 48000
@@ -120,6 +120,16 @@ def run():
             "cpus": __import__("os").cpu_count(), "command": "python3 build.py bench", "results": results}
 
 
+def underrun_times(soak):
+    """The 10 s intervals (end, seconds) in which a soak's underruns happened, as text."""
+    out, prev = [], 0
+    for row in soak["series"]:
+        if row["underruns"] > prev:
+            out.append(f"{row['underruns'] - prev} by {round(row['t'])}")
+            prev = row["underruns"]
+    return ", ".join(out) or "none"
+
+
 def targets(ours, second, soak):
     """Issue 6's targets against this run (and the last soak, if any): a markdown table."""
     p = ours["realtime_10s"]["python_ms_per_frame"]
@@ -132,15 +142,18 @@ def targets(ours, second, soak):
          f"(first visit {ours['cold_start_ms'] / 1000:.2f} s)", ok(second["cold_start_ms"] <= 2000)),
         ("bytes downloaded ≤ 15 MB", f"{ours['bytes_fetched'] / 1e6:.1f} MB (second visit "
          f"{second['bytes_fetched'] / 1e6:.2f} MB)", ok(ours["bytes_fetched"] <= 15e6)),
-        ("end-to-end latency ≤ 45 ms (node in → node out, `latencyHint: 0`)",
-         f"{TOTAL_LATENCY_LOW} samples = {TOTAL_LATENCY_LOW / 48:.1f} ms", ok(TOTAL_LATENCY_LOW <= 45 * 48)),
     ]
     if soak:
         f = soak["final"]
+        lat = [w["latency_samples"] for w in soak["windows"]]
         rows += [
+            (f"end-to-end latency ≤ 45 ms (node in → node out, measured in the soak's first and last 10 s, "
+             f"{soak.get('render_quantum', 128)}-sample quanta)",
+             f"{', '.join(map(str, lat))} samples = {max(lat) / 48:.1f} ms", ok(max(lat) <= 45 * 48)),
             ("bridge delay D ≤ 640 samples", f"D = {soak['bridge_delay']}", ok(soak["bridge_delay"] <= 640)),
             (f"zero underruns in a 10-minute soak with another core busy (D = {soak['bridge_delay']})",
-             f"{f['underruns']} in {soak['seconds']} s (busy: {'yes' if soak['busy_core'] else 'no'})",
+             f"{f['underruns']} in {soak['seconds']} s (busy: {'yes' if soak['busy_core'] else 'no'}; "
+             f"at s: {underrun_times(soak)})",
              ok(f["underruns"] == 0 and soak["seconds"] >= 600 and soak["busy_core"])),
             ("memory flat over the soak (worker wasm memory)",
              f"{soak['memory']['wasm_start'] / 1e6:.1f} → {soak['memory']['wasm_end'] / 1e6:.1f} MB",
@@ -195,9 +208,10 @@ def write(report, docs):
         "and adds a fixed bridge delay, so its offline render time includes the worklet waiting for the worker.",
         "",
     ]
-    # soaks (python3 build.py soak ...): docs/soak.json (quiet machine), docs/soak-busy.json (a core busy)
+    # soaks (python3 build.py soak ...): docs/soak*.json; the targets use the busy soak of the
+    # default set-up (aligned quanta, docs/soak-aligned-busy.json) where there is one
     soaks = {path.stem: json.loads(path.read_text()) for path in sorted(docs.glob("soak*.json"))}
-    lines += targets(ours, second, soaks.get("soak-busy"))
+    lines += targets(ours, second, soaks.get("soak-aligned-busy") or soaks.get("soak-busy"))
     if soaks:
         lines += ["## Real-time soaks", ""]
     for stem, k in soaks.items():
@@ -205,7 +219,8 @@ def write(report, docs):
         equal = ", ".join(f"{w['blocks_10ms'] - w['blocks_differing']} of {w['blocks_10ms']}" for w in k["windows"])
         lines += [
             f"- `{k['command']}` ({k['date']}, {k['seconds']} s, another core busy: "
-            f"{'yes' if k['busy_core'] else 'no'}, D = {k['bridge_delay']}): **{f['underruns']} underruns** "
+            f"{'yes' if k['busy_core'] else 'no'}, D = {k['bridge_delay']}, {k.get('render_quantum', 128)}-sample "
+            f"quanta): **{f['underruns']} underruns** "
             f"({f['earlyFades']} early fades) in {f['frames']} frames; Python per frame p50 "
             f"{f['msPerFrame']['p50']:.2f} ms, p99 {f['msPerFrame']['p99']:.2f} ms; latency "
             f"{', '.join(str(w['latency_samples']) for w in k['windows'])} samples (start, end); 10 ms blocks "

@@ -1,7 +1,7 @@
 // Compiled (not run) by tests/browser/test_types.py: the declarations in worklet/index.d.ts
 // must describe the API as a page uses it.
 import {
-  createPercepNetNode, denoiseTrack, PercepNetTrackProcessor, PRESETS, TOTAL_LATENCY,
+  alignedQuantum, createAudioContext, createPercepNetNode, defaultBridgeDelay, denoiseTrack, PercepNetTrackProcessor, PRESETS, TOTAL_LATENCY,
   type PercepNetStats, type Preset,
 } from "../../../worklet/index.js";
 
@@ -21,6 +21,10 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   const ms: number = s.latency.ms + (s.msPerFrame?.p99 ?? 0) + TOTAL_LATENCY + PRESETS.balanced;
   ctx.createMediaStreamSource(new MediaStream([mic])).connect(node).connect(ctx.destination);
 
+  const low = createAudioContext({ sampleRate: 48000 });
+  const quantum: number | null = alignedQuantum(low.sampleRate);
+  const d: number = defaultBridgeDelay(low) + (quantum ?? 128) + s.latency.quantum;
+
   const { track, stop } = await denoiseTrack(mic, { preset: "conservative" });
   pc.addTrack(track);
   await stop();
@@ -31,5 +35,5 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   await processor.restart({ track: mic, audioContext: ctx });
   await processor.destroy();
   node.destroy();
-  return [ms, processed];
+  return [ms, d, processed];
 }
