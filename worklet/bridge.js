@@ -21,7 +21,7 @@
 // Nothing in process() allocates: every buffer is made in the constructor.
 
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, CROSSFADE, CTRL, RENDER_QUANTUM, SAMPLE_RATE,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, CROSSFADE, CTRL, FRAME_SIZE, RENDER_QUANTUM, SAMPLE_RATE,
 } from "./constants.js";
 import { Resampler } from "./resampler.js";
 
@@ -129,7 +129,7 @@ export class Bridge {
     const enabled = Atomics.load(ctrl, CTRL.ENABLED) === 1;
     let target = enabled && haveWet ? 1 : 0;
     // About to run dry (real time only)? Fade out while the wet samples last.
-    if (target === 1 && !this.offline && this.outRing.availableRead() - this.debt < n) {
+    if (target === 1 && !this.offline && this.workerBehind(t0, n, m)) {
       target = 0;
       Atomics.add(ctrl, CTRL.EARLY_FADES, 1);
     }
@@ -178,6 +178,18 @@ export class Bridge {
     this.overflow = false;
     this.state = STATE.LOADING;
     Atomics.store(this.ctrl, CTRL.STATE, STATE.LOADING);
+  }
+
+  /**
+   * Will the next quantum find its wet samples missing although the frame holding the last of
+   * them had its input complete before this quantum? A frame whose input only came in now is not
+   * late: the bridge delay gives it time. t0: this quantum's first y48 index; n: y48 samples per
+   * quantum; m: input samples pushed in this quantum (48 kHz).
+   */
+  workerBehind(t0, n, m) {
+    if (this.outRing.availableRead() - this.debt >= n) return false;
+    const frame = Math.floor((t0 + 2 * n - 1 - this.streamStart - this.D) / FRAME_SIZE);
+    return (frame + 1) * FRAME_SIZE <= this.pushed - m - this.streamStart;
   }
 
   /** Pops k wet samples into out48/wet48 at `offset` after paying the debt; false if they are not there. */

@@ -17,10 +17,13 @@ export const RENDER_QUANTUM = 128;         // Web Audio's default render quantum
 // A frame can only be sent once the quantum holding its last sample is in, so
 // D - 479 samples are left for the worker's compute plus the render burst of
 // one device callback, whose quanta are rendered back to back.
-// - Aligned quanta (renderSizeHint = a third of a 10 ms frame, 160 samples at
-//   48 kHz, one quantum per device callback): every frame ends exactly at a
-//   quantum's end, and D = 640 leaves every frame two quanta (6.7 ms) between
-//   its last input sample and the first callback that plays it.
+// - Aligned quanta (createAudioContext: renderSizeHint = one 10 ms frame, 480
+//   samples at 48 kHz, one quantum per device callback): each quantum carries
+//   exactly one frame, so D = 480 leaves the worker one whole quantum (10 ms)
+//   after the frame's last sample: 10-minute soak with a core busy, 0 underruns
+//   and 0 early fades (docs/soak-aligned-busy.md). A third of a frame (160
+//   samples) with D = 640 leaves two quanta of 3.3 ms: 2 underruns, 80 early
+//   fades in the same soak (docs/soak-160-busy.md).
 // - 128-sample quanta and callbacks (latencyHint: 0 without renderSizeHint):
 //   480 is not a multiple of 128, so a frame ends up to 127 samples into a
 //   quantum; D = 640 leaves half the frames one quantum (2.7 ms): 18 underruns
@@ -33,12 +36,11 @@ export const RENDER_QUANTUM = 128;         // Web Audio's default render quantum
 // Must be >= FRAME_SIZE - RENDER_QUANTUM.
 export const BRIDGE_DELAY = 1280;
 export const BRIDGE_DELAY_LOW = 720;
-export const BRIDGE_DELAY_ALIGNED = 640;
+export const BRIDGE_DELAY_ALIGNED = 480;
 export const SMALL_CALLBACK = 256;         // 48 kHz samples per device callback, at most, for BRIDGE_DELAY_LOW
-export const FRAME_QUANTA = 3;             // aligned render quanta per 10 ms frame (160 samples at 48 kHz)
 export const TOTAL_LATENCY = ALGORITHMIC_DELAY + BRIDGE_DELAY;   // 2720 samples = 56.7 ms
 export const TOTAL_LATENCY_LOW = ALGORITHMIC_DELAY + BRIDGE_DELAY_LOW;   // 2160 samples = 45.0 ms
-export const TOTAL_LATENCY_ALIGNED = ALGORITHMIC_DELAY + BRIDGE_DELAY_ALIGNED;   // 2080 samples = 43.3 ms
+export const TOTAL_LATENCY_ALIGNED = ALGORITHMIC_DELAY + BRIDGE_DELAY_ALIGNED;   // 1920 samples = 40.0 ms
 export const RING_CAPACITY = 8192;         // samples per ring, each way (> 4 frames of slack)
 export const CROSSFADE = 128;              // samples of wet<->dry crossfade (2.7 ms)
 

@@ -3,24 +3,25 @@
 // bridge delay measured to suffice for a given context (see constants.js for the numbers).
 
 import {
-  BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, FRAME_QUANTA, RENDER_QUANTUM, SAMPLE_RATE, SMALL_CALLBACK,
+  BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, FRAME_SIZE, RENDER_QUANTUM, SAMPLE_RATE, SMALL_CALLBACK,
 } from "./constants.js";
 
 /**
- * The render quantum (samples at `sampleRate`) that cuts a 10 ms frame into FRAME_QUANTA equal
- * parts, so that every frame ends on a quantum boundary: 160 at 48 kHz, 147 at 44.1 kHz; null
- * for rates where 10 ms is no multiple of FRAME_QUANTA samples.
+ * The render quantum (samples at `sampleRate`) that carries exactly one 10 ms frame, so that
+ * every frame ends on a quantum boundary: 480 at 48 kHz, 441 at 44.1 kHz; null for rates where
+ * 10 ms is no whole number of samples (22.05 kHz).
  * @param {number} sampleRate  Hz
  */
 export function alignedQuantum(sampleRate) {
-  const quantum = sampleRate / 100 / FRAME_QUANTA;
+  const quantum = (sampleRate * FRAME_SIZE) / SAMPLE_RATE;
   return Number.isInteger(quantum) ? quantum : null;
 }
 
 /**
- * A real-time AudioContext made for the smallest bridge delay: `latencyHint: 0` (one render
- * quantum per device callback) and, where the browser takes `renderSizeHint` (Chromium), the
- * aligned render quantum (`alignedQuantum`), which allows BRIDGE_DELAY_ALIGNED. The device's
+ * A real-time AudioContext made for the smallest bridge delay: where the browser takes
+ * `renderSizeHint` (Chromium), the aligned render quantum (`alignedQuantum`: one 10 ms frame,
+ * so 10 ms device callbacks, as Chromium's default context on Linux has) with `latencyHint: 0`
+ * (one quantum per callback), which allows BRIDGE_DELAY_ALIGNED (40 ms in all). The device's
  * own sample rate is kept unless `options.sampleRate` asks for another; other options pass on.
  * Elsewhere it is a `latencyHint: 0` context with 128-sample quanta (BRIDGE_DELAY_LOW).
  * @param {AudioContextOptions} [options]

@@ -8,14 +8,14 @@ export const ALGORITHMIC_DELAY: number;
 export const BRIDGE_DELAY: number;
 /** Worklet↔worker delay for contexts whose device callback is at most 256 samples (e.g. `latencyHint: 0`, 128-sample quanta). */
 export const BRIDGE_DELAY_LOW: number;
-/** Worklet↔worker delay for aligned render quanta (`alignedQuantum`, one per device callback): 640, 43.3 ms in all. */
+/** Worklet↔worker delay for aligned render quanta (`alignedQuantum`, one per device callback): 480, 40.0 ms in all. */
 export const BRIDGE_DELAY_ALIGNED: number;
 /**
  * The measured bridge delay for `context`: BRIDGE_DELAY_ALIGNED for aligned render quanta with one
  * quantum per device callback, BRIDGE_DELAY_LOW for small device callbacks (`baseLatency`), else BRIDGE_DELAY.
  */
 export function defaultBridgeDelay(context: BaseAudioContext): number;
-/** The render quantum (samples at `sampleRate`) that cuts a 10 ms frame in 3: 160 at 48 kHz, 147 at 44.1 kHz; null if none. */
+/** The render quantum (samples at `sampleRate`) that carries one 10 ms frame: 480 at 48 kHz, 441 at 44.1 kHz; null if none. */
 export function alignedQuantum(sampleRate: number): number | null;
 /**
  * A real-time AudioContext for the smallest bridge delay: `latencyHint: 0` and, where the browser

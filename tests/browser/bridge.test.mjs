@@ -1,5 +1,5 @@
-// The bridge's framing logic without a browser (node --test): 128-sample (or aligned
-// 160-sample) quanta in, 480-sample frames to a fake worker, fixed delay, dry path, underruns,
+// The bridge's framing logic without a browser (node --test): 128-sample (or frame-aligned
+// 480-sample, or 160-sample) quanta in, 480-sample frames to a fake worker, fixed delay, dry path, underruns,
 // crossfades, resampling, and how late a worker may be for each bridge delay.
 // Run by tests/browser/test_bridge_node.py.
 
@@ -100,12 +100,13 @@ function run(s, x, serve = () => true) {
   return { y, states };
 }
 
-/** Underruns in 2 s of noise for a worker `lag` quanta late. */
-function underrunsWhenLate({ quantum, bridgeDelay, lag, rate = 48000 }) {
+/** Underruns and early fades in 2 s of noise for a worker `lag` quanta late. */
+function whenLate({ quantum, bridgeDelay, lag, rate = 48000 }) {
   const s = setup({ quantum, bridgeDelay, lag, rate });
   run(s, noise(2 * rate, 5));
-  return s.bridge.underruns;
+  return { underruns: s.bridge.underruns, earlyFades: s.ctrl[CTRL.EARLY_FADES] };
 }
+const underrunsWhenLate = (o) => whenLate(o).underruns;
 
 test("output is the worker's output delayed by exactly the bridge delay, no underruns", () => {
   const s = setup();
@@ -120,41 +121,60 @@ test("output is the worker's output delayed by exactly the bridge delay, no unde
   assert.equal(states.at(-1), STATE.PROCESSING);
 });
 
-test("aligned quanta (160 samples): output is the worker's output delayed by exactly 1440 + 640", () => {
-  const s = setup({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED });
-  const x = noise(48000, 3);
-  const { y } = run(s, x);
-  assert.equal(TOTAL_LATENCY_ALIGNED, 2080);
-  for (let t = TOTAL_LATENCY_ALIGNED; t < y.length; t++) assert.equal(y[t], Math.fround(0.5 * x[t - TOTAL_LATENCY_ALIGNED]), `t=${t}`);
-  assert.equal(s.bridge.underruns, 0);
-});
-
 // The bridge delays' reason: D - 479 samples must hold a frame's wait for the quantum that
-// completes it, plus the worker's time. 480 = 3 x 160, so aligned quanta waste none of D.
-test("aligned quanta at D = 640 give every frame two quanta: one quantum late never underruns, two do", () => {
-  assert.equal(underrunsWhenLate({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }), 0);
-  assert.ok(underrunsWhenLate({ quantum: 160, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 2 }) > 0);
+// completes it, plus the worker's time. Quanta of a whole frame (the default of
+// createAudioContext) or a third of one waste none of D; 128-sample quanta do.
+test("aligned quanta (one frame): output is the worker's output delayed by exactly 1440 + 480", () => {
+  const s = setup({ quantum: 480, bridgeDelay: BRIDGE_DELAY_ALIGNED });
+  const x = noise(48000, 9);
+  const { y } = run(s, x);
+  assert.equal(TOTAL_LATENCY_ALIGNED, 1920);
+  for (let t = TOTAL_LATENCY_ALIGNED; t < y.length; t++) assert.equal(y[t], Math.fround(0.5 * x[t - TOTAL_LATENCY_ALIGNED]), `t=${t}`);
+  assert.deepEqual([s.bridge.underruns, s.ctrl[CTRL.EARLY_FADES]], [0, 0]);
 });
 
-test("128-sample quanta need D = 720 for the same: at 640 half the frames have only one quantum", () => {
+test("aligned quanta at D = 480 leave every frame one whole quantum (10 ms), also at 44.1 kHz", () => {
+  assert.equal(underrunsWhenLate({ quantum: 480, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 0 }), 0);
+  assert.ok(underrunsWhenLate({ quantum: 480, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }) > 0);
+  // 441 samples at 44.1 kHz are exactly 480 at 48 kHz after the upsampler
+  assert.equal(alignedQuantum(44100), 441);
+  assert.equal(underrunsWhenLate({ rate: 44100, quantum: 441, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 0 }), 0);
+  assert.ok(underrunsWhenLate({ rate: 44100, quantum: 441, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }) > 0);
+});
+
+test("a third of a frame (160) at D = 640 leaves every frame two quanta (6.7 ms)", () => {
+  assert.equal(underrunsWhenLate({ quantum: 160, bridgeDelay: 640, lag: 1 }), 0);
+  assert.ok(underrunsWhenLate({ quantum: 160, bridgeDelay: 640, lag: 2 }) > 0);
+});
+
+test("128-sample quanta need D = 720 for two quanta: at 640 half the frames have only one", () => {
   assert.ok(underrunsWhenLate({ quantum: 128, bridgeDelay: 640, lag: 1 }) > 0);
   assert.equal(underrunsWhenLate({ quantum: 128, bridgeDelay: BRIDGE_DELAY_LOW, lag: 1 }), 0);
   assert.ok(underrunsWhenLate({ quantum: 128, bridgeDelay: BRIDGE_DELAY_LOW, lag: 2 }) > 0);
 });
 
-test("44.1 kHz with its aligned quantum (147): 160 samples at 48 kHz per quantum, same slack", () => {
-  assert.equal(alignedQuantum(44100), 147);
-  assert.equal(underrunsWhenLate({ rate: 44100, quantum: 147, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 1 }), 0);
-  assert.ok(underrunsWhenLate({ rate: 44100, quantum: 147, bridgeDelay: BRIDGE_DELAY_ALIGNED, lag: 2 }) > 0);
+test("early fades only for a worker that is behind: a frame not there a whole quantum after its input", () => {
+  for (const [quantum, bridgeDelay] of [[128, 720], [160, 640], [480, 480]]) {
+    // punctual: each frame pushed within the quantum that completed its input
+    assert.deepEqual(whenLate({ quantum, bridgeDelay, lag: 0 }), { underruns: 0, earlyFades: 0 }, `${quantum}/${bridgeDelay}`);
+  }
+  // a quantum late with two quanta of slack: faded towards dry ahead (the hedge), but in time
+  assert.equal(whenLate({ quantum: 160, bridgeDelay: 640, lag: 1 }).underruns, 0);
+  assert.ok(whenLate({ quantum: 160, bridgeDelay: 640, lag: 1 }).earlyFades > 0);
+  // two quanta late: the quantum before each underrun fades towards dry
+  const late = whenLate({ quantum: 160, bridgeDelay: 640, lag: 2 });
+  assert.ok(late.earlyFades > 0 && late.underruns > 0, JSON.stringify(late));
 });
 
 test("defaultBridgeDelay: by render quantum and device callback", () => {
   const ctx = (sampleRate, renderQuantumSize, callback) => ({ sampleRate, renderQuantumSize, baseLatency: callback / sampleRate });
-  assert.equal(alignedQuantum(48000), 160);
-  assert.equal(alignedQuantum(16000), null);                                  // 10 ms = 160: not 3 equal parts
-  assert.equal(defaultBridgeDelay(ctx(48000, 160, 160)), BRIDGE_DELAY_ALIGNED);
-  assert.equal(defaultBridgeDelay(ctx(44100, 147, 147)), BRIDGE_DELAY_ALIGNED);
-  assert.equal(defaultBridgeDelay(ctx(48000, 160, 480)), BRIDGE_DELAY);       // 3 quanta per callback: bursts
+  assert.equal(alignedQuantum(48000), 480);
+  assert.equal(alignedQuantum(16000), 160);
+  assert.equal(alignedQuantum(22050), null);                                  // 10 ms = 220.5 samples
+  assert.equal(defaultBridgeDelay(ctx(48000, 480, 480)), BRIDGE_DELAY_ALIGNED);
+  assert.equal(defaultBridgeDelay(ctx(44100, 441, 441)), BRIDGE_DELAY_ALIGNED);
+  assert.equal(defaultBridgeDelay(ctx(48000, 480, 960)), BRIDGE_DELAY);       // 2 quanta per callback: bursts
+  assert.equal(defaultBridgeDelay(ctx(48000, 160, 160)), BRIDGE_DELAY_LOW);   // not aligned, small callbacks
   assert.equal(defaultBridgeDelay(ctx(48000, 128, 128)), BRIDGE_DELAY_LOW);
   assert.equal(defaultBridgeDelay(ctx(48000, undefined, 128)), BRIDGE_DELAY_LOW);   // no renderQuantumSize
   assert.equal(defaultBridgeDelay(ctx(44100, 128, 128)), BRIDGE_DELAY_LOW);

@@ -2,7 +2,7 @@
 
 Loops the example clip (``py/percepnet_wasm/examples/noisy.wav``, speech + noise, 48 kHz)
 through the node with the shipped model in a real-time AudioContext (by default made by
-``createAudioContext``, as ``denoiseTrack`` does: ``latencyHint`` 0 and 160-sample render quanta,
+``createAudioContext``, as ``denoiseTrack`` does: ``latencyHint`` 0 and render quanta of one 10 ms frame,
 so the node picks its aligned bridge delay) in headless Chromium for
 ``--minutes``, optionally with a busy process on another core (``--busy``), and reports:
 
@@ -115,7 +115,7 @@ def main(argv=None):
     ap.add_argument("--latency-hint", default="0",
                     help='AudioContext latencyHint: seconds (default 0, as denoiseTrack) or "interactive", ...')
     ap.add_argument("--render-size", default="aligned",
-                    help='"aligned" (default: createAudioContext, 160-sample render quanta, as denoiseTrack), '
+                    help='"aligned" (default: createAudioContext, 480-sample render quanta, as denoiseTrack), '
                          '"default" (128) or a renderSizeHint in samples')
     ap.add_argument("--chromium-arg", action="append", default=[], help="extra Chromium switch (repeatable)")
     ap.add_argument("--out", default=str(build.ROOT / "docs" / "soak"), help="output stem (.json and .md)")

@@ -27,9 +27,9 @@ def test_demo_page_shows_controls_and_processes_the_example(page, server, tmp_pa
     stats = p.evaluate("window.demo.node.stats()")
     assert stats["state"] == "processing"
     latency_ms = stats["latency"]["ms"]
-    # the demo makes its context with createAudioContext (latencyHint 0, aligned render quanta at
-    # the device's rate: 147 samples at headless Chromium's 44.1 kHz), so the smallest bridge delay
-    assert stats["latency"]["quantum"] == p.evaluate("window.demo.context.sampleRate") / 300
+    # the demo makes its context with createAudioContext (render quanta of one frame at the
+    # device's rate: 441 samples at headless Chromium's 44.1 kHz), so the smallest bridge delay
+    assert stats["latency"]["quantum"] == p.evaluate("window.demo.context.sampleRate") / 100
     assert stats["latency"]["samples"] == TOTAL_LATENCY_ALIGNED
     assert TOTAL_LATENCY_ALIGNED / 48 <= latency_ms < TOTAL_LATENCY_ALIGNED / 48 + 2   # plus resampling, if any
     assert f"{latency_ms:.1f} ms" in p.text_content("#stat-latency")

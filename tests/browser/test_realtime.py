@@ -137,17 +137,17 @@ def test_small_device_callbacks_get_the_smaller_bridge_delay_and_45_ms(page, ser
     assert lags == {TOTAL_LATENCY_LOW}, lags
 
 
-def test_aligned_render_quanta_get_d_640_and_43_ms(page, server):
-    """createAudioContext asks Chromium for 160-sample render quanta (a third of a frame) and one
-    quantum per device callback, so the node picks BRIDGE_DELAY_ALIGNED (640): every impulse comes
-    out exactly 2080 samples (43.3 ms) later, node input to node output. Underruns are printed, not
-    asserted (docs/soak.md measures them)."""
+def test_aligned_render_quanta_get_d_480_and_40_ms(page, server):
+    """createAudioContext asks Chromium for render quanta of one 10 ms frame (480 samples) and one
+    quantum per device callback, so the node picks BRIDGE_DELAY_ALIGNED (480): every impulse comes
+    out exactly 1920 samples (40.0 ms) later, node input to node output. Underruns are printed, not
+    asserted (docs/soak-aligned-busy.md measures them)."""
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "aligned": True}, timeout_s=120)
-    assert res["renderQuantumSize"] == 160
-    assert round(res["baseLatency"] * 48000) == 160, res["baseLatency"]
-    assert res["latency"]["bridgeDelay"] == 640 and res["latency"]["quantum"] == 160
+    assert res["renderQuantumSize"] == 480
+    assert round(res["baseLatency"] * 48000) == 480, res["baseLatency"]
+    assert res["latency"]["bridgeDelay"] == 480 and res["latency"]["quantum"] == 480
     assert res["latency"]["samples"] == TOTAL_LATENCY_ALIGNED <= 45 * 48
     a, b = unb64(res["a"]), unb64(res["b"])
     starts = [i for i in find_impulses(a) if i + TOTAL_LATENCY_ALIGNED + 480 <= len(b)]
@@ -159,14 +159,14 @@ def test_aligned_render_quanta_get_d_640_and_43_ms(page, server):
 
 
 def test_aligned_render_quanta_at_44k1_keep_the_device_rate(page, server):
-    """At 44.1 kHz the aligned quantum is 147 samples (160 at 48 kHz after resampling): the node
-    still picks D = 640, and impulses come out at its reported latency (context samples, which
+    """At 44.1 kHz the aligned quantum is 441 samples (480 at 48 kHz after resampling): the node
+    still picks D = 480, and impulses come out at its reported latency (context samples, which
     include the two resamplers), within a sample."""
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "aligned": True, "rate": 44100}, timeout_s=120)
-    assert res["renderQuantumSize"] == 147
-    assert res["latency"]["bridgeDelay"] == 640
+    assert res["renderQuantumSize"] == 441
+    assert res["latency"]["bridgeDelay"] == 480
     want = res["latency"]["contextSamples"]
     assert want / 44.1 <= 45.0
     a, b = unb64(res["a"]), unb64(res["b"])

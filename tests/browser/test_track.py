@@ -35,9 +35,9 @@ def test_denoise_track_returns_a_live_processed_track(mic_page, server):
     assert res["live"] == {"readyState": "live", "kind": "audio", "isNew": True}
     assert res["rms"] > 0.02, {k: res[k] for k in ("rms", "stats")}  # processed audio, not silence
     assert res["stats"]["frames"] > 50
-    # its own context comes from createAudioContext: aligned quanta at the device's rate, D = 640
-    assert res["stats"]["latency"]["quantum"] == res["contextRate"] / 300
-    assert res["stats"]["latency"]["bridgeDelay"] == 640
+    # its own context comes from createAudioContext: quanta of one frame at the device's rate, D = 480
+    assert res["stats"]["latency"]["quantum"] == res["contextRate"] / 100
+    assert res["stats"]["latency"]["bridgeDelay"] == 480
     assert res["endedAfterStop"] == "ended"                  # stop() releases the processed track
     assert res["micAfterStop"] == "live"                     # ... and leaves the caller's track alone
 
