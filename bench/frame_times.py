@@ -5,6 +5,10 @@ Pyodide (``node bench/pyodide_frame.mjs``, which imports this file). Each SRC is
 holding a ``percepnet_wasm`` package (default: ``py``); several are measured in alternating
 rounds so before/after compare under the same machine load. Input: the first frames of
 ``examples/noisy.wav`` (16-bit PCM read with ``wave``, as Pyodide has no soundfile).
+
+``pace_ms`` > 0 sleeps that long between frames, as a real-time worker does between 10 ms
+frames: the caches go cold meanwhile, and each frame then costs about twice as much
+(docs/performance.md, "Real time: cold caches").
 """
 import importlib
 import sys
@@ -35,9 +39,11 @@ def import_package(src):
         sys.path.remove(str(src))
 
 
-def _per_frame(call, count):
+def _per_frame(call, count, pause=None):
     times = np.empty(count)
     for i in range(count):
+        if pause:
+            pause()
         start = time.perf_counter()
         call(i)
         times[i] = time.perf_counter() - start
@@ -64,30 +70,37 @@ class Subject:
     def frame(self, i):
         return self.x[i * FRAME:(i + 1) * FRAME]
 
-    def run(self):
-        """(model step, DSP alone, DSP + model) seconds per frame, fresh stream state."""
+    def run(self, pause=None):
+        """(model step, DSP alone, DSP + model) seconds per frame, fresh stream state;
+        ``pause()`` runs before each frame."""
         for obj in (self.model, self.dsp, self.full):
             obj.reset()
         return {
-            "model step": _per_frame(lambda i: self.model.step(self.features[i]), self.frames),
+            "model step": _per_frame(lambda i: self.model.step(self.features[i]), self.frames, pause),
             "DSP (model=None)": _per_frame(
-                lambda i: self.dsp.process_frame(self.frame(i), self.out), self.frames),
+                lambda i: self.dsp.process_frame(self.frame(i), self.out), self.frames, pause),
             "DSP + model": _per_frame(
-                lambda i: self.full.process_frame(self.frame(i), self.out), self.frames),
+                lambda i: self.full.process_frame(self.frame(i), self.out), self.frames, pause),
         }
 
 
-def main(srcs=("py",), wav=None, frames=500, rounds=5):
-    """Print p50/p99 ms per frame (median over ``rounds`` alternating rounds) per source."""
+def main(srcs=("py",), wav=None, frames=500, rounds=5, pace_ms=0.0, sleep_ms=None):
+    """Print p50/p99 ms per frame (median over ``rounds`` alternating rounds) per source.
+
+    ``pace_ms``: sleep between frames (``sleep_ms(ms)``, default ``time.sleep``; under Pyodide the
+    script passes JavaScript's ``Atomics.wait``, which blocks the thread as the worker does)."""
+    sleep_ms = sleep_ms or (lambda ms: time.sleep(ms / 1e3))
+    pause = (lambda: sleep_ms(pace_ms)) if pace_ms > 0 else None
     wav = wav or Path(srcs[0]) / "percepnet_wasm" / "examples" / "noisy.wav"
     x = read_noisy(wav, frames)
     subjects = {src: Subject(src, x) for src in srcs}
     results = {src: {} for src in srcs}
     for _ in range(rounds):
         for src, subject in subjects.items():
-            for label, t in subject.run().items():
+            for label, t in subject.run(pause).items():
                 results[src].setdefault(label, []).append(1e3 * np.percentile(t, [50, 99]))
-    lines = [f"{frames} frames of {Path(wav).name}, median of {rounds} rounds, ms per frame",
+    paced = f", {pace_ms:g} ms asleep before each frame" if pace_ms > 0 else ", back to back"
+    lines = [f"{frames} frames of {Path(wav).name}{paced}, median of {rounds} rounds, ms per frame",
              "| source | stage | p50 | p99 |", "|---|---|---:|---:|"]
     for src, stages in results.items():
         for label, runs in stages.items():
@@ -99,4 +112,8 @@ def main(srcs=("py",), wav=None, frames=500, rounds=5):
 
 
 if __name__ == "__main__":
-    main(tuple(sys.argv[1:]) or ("py",))
+    args = sys.argv[1:]
+    pace = float(args.pop(args.index("--pace-ms") + 1)) if "--pace-ms" in args else 0.0
+    if "--pace-ms" in args:
+        args.remove("--pace-ms")
+    main(tuple(args) or ("py",), pace_ms=pace)

@@ -11,7 +11,7 @@ import {
   ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, RENDER_QUANTUM,
   RING_CAPACITY, TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED,
 } from "../../worklet/constants.js";
-import { alignedQuantum, defaultBridgeDelay } from "../../worklet/context.js";
+import { alignedQuantum, createAudioContext, defaultBridgeDelay } from "../../worklet/context.js";
 import { Resampler } from "../../worklet/resampler.js";
 
 /** A stand-in for worker.js: frames in, `gain` x (input delayed by 1440) out, like the Denoiser's timing. */
@@ -180,6 +180,50 @@ test("defaultBridgeDelay: by render quantum and device callback", () => {
   assert.equal(defaultBridgeDelay(ctx(44100, 128, 128)), BRIDGE_DELAY_LOW);
   assert.equal(defaultBridgeDelay(ctx(48000, 128, 480)), BRIDGE_DELAY);
   assert.equal(defaultBridgeDelay({ sampleRate: 48000 }), BRIDGE_DELAY);       // offline: no baseLatency
+});
+
+// Node has no AudioContext, and Chromium has renderSizeHint, so a stand-in class plays the
+// device (its rate) and the browser (whether it takes renderSizeHint); the real thing is
+// exercised in test_realtime.py, test_track.py and test_demo.py.
+function fakeAudioContext({ deviceRate, takesHint }) {
+  const made = [];
+  globalThis.AudioContext = class {
+    constructor(options) {
+      this.options = options;
+      this.sampleRate = options.sampleRate ?? deviceRate;
+      if (takesHint) this.renderQuantumSize = typeof options.renderSizeHint === "number" ? options.renderSizeHint : 128;
+      this.closed = false;
+      made.push(this);
+    }
+
+    close() {
+      this.closed = true;
+      return Promise.resolve();
+    }
+  };
+  return made;
+}
+
+test("createAudioContext: one-frame quanta at the device's rate, asks again if it guessed wrong", () => {
+  try {
+    let made = fakeAudioContext({ deviceRate: 48000, takesHint: true });
+    let ctx = createAudioContext();
+    assert.deepEqual([made.length, ctx.renderQuantumSize, ctx.options.latencyHint], [1, 480, 0]);
+
+    made = fakeAudioContext({ deviceRate: 44100, takesHint: true });
+    ctx = createAudioContext();
+    assert.deepEqual([made.length, made[0].closed, ctx.sampleRate, ctx.renderQuantumSize], [2, true, 44100, 441]);
+
+    made = fakeAudioContext({ deviceRate: 44100, takesHint: false });       // no renderSizeHint: as it is
+    ctx = createAudioContext();
+    assert.deepEqual([made.length, ctx.renderQuantumSize, ctx.options.latencyHint], [1, undefined, 0]);
+
+    made = fakeAudioContext({ deviceRate: 48000, takesHint: true });
+    ctx = createAudioContext({ sampleRate: 22050 });                          // 10 ms is no whole number of samples
+    assert.deepEqual([made.length, ctx.renderQuantumSize, "renderSizeHint" in ctx.options], [1, 128, false]);
+  } finally {
+    delete globalThis.AudioContext;
+  }
 });
 
 test("a late worker: dry (same delay) while late, late samples dropped, wet again after, aligned", () => {
