@@ -130,8 +130,9 @@ def underrun_times(soak):
     return ", ".join(out) or "none"
 
 
-def targets(ours, second, soak):
-    """Issue 6's targets against this run (and the last soak, if any): a markdown table."""
+def targets(ours, second, soaks):
+    """Issue 6's targets against this run and the busy soaks of the default set-up (``soaks``:
+    stem -> report, possibly empty): a markdown table. Every soak counts, repeats included."""
     p = ours["realtime_10s"]["python_ms_per_frame"]
     ok = lambda met: "met" if met else "**not met**"   # noqa: E731
     rows = [
@@ -143,21 +144,25 @@ def targets(ours, second, soak):
         ("bytes downloaded ≤ 15 MB", f"{ours['bytes_fetched'] / 1e6:.1f} MB (second visit "
          f"{second['bytes_fetched'] / 1e6:.2f} MB)", ok(ours["bytes_fetched"] <= 15e6)),
     ]
-    if soak:
-        f = soak["final"]
-        lat = [w["latency_samples"] for w in soak["windows"]]
+    if soaks:
+        each = list(soaks.values())
+        lat = [w["latency_samples"] for k in each for w in k["windows"]]
+        delays = sorted({k["bridge_delay"] for k in each})
+        quanta = sorted({k.get("render_quantum", 128) for k in each})
+        under = [k["final"]["underruns"] for k in each]
         rows += [
-            (f"end-to-end latency ≤ 45 ms (node in → node out, measured in the soak's first and last 10 s, "
-             f"{soak.get('render_quantum', 128)}-sample quanta)",
-             f"{', '.join(map(str, lat))} samples = {max(lat) / 48:.1f} ms", ok(max(lat) <= 45 * 48)),
-            ("bridge delay D ≤ 640 samples", f"D = {soak['bridge_delay']}", ok(soak["bridge_delay"] <= 640)),
-            (f"zero underruns in a 10-minute soak with another core busy (D = {soak['bridge_delay']})",
-             f"{f['underruns']} in {soak['seconds']} s (busy: {'yes' if soak['busy_core'] else 'no'}; "
-             f"at s: {underrun_times(soak)})",
-             ok(f["underruns"] == 0 and soak["seconds"] >= 600 and soak["busy_core"])),
+            (f"end-to-end latency ≤ 45 ms (node in → node out, measured in each soak's first and last 10 s, "
+             f"{'/'.join(map(str, quanta))}-sample quanta)",
+             f"{', '.join(map(str, lat))} samples = {max(lat) / 48:.1f} ms at most", ok(max(lat) <= 45 * 48)),
+            ("bridge delay D ≤ 640 samples", f"D = {'/'.join(map(str, delays))}", ok(max(delays) <= 640)),
+            (f"zero underruns in a 10-minute soak with another core busy ({len(each)} runs)",
+             "; ".join(f"`{stem}`: {k['final']['underruns']} in {k['seconds']} s (when: {underrun_times(k)})"
+                       for stem, k in soaks.items()),
+             ok(all(u == 0 for u in under)) if len(set(u == 0 for u in under)) == 1
+             else f"met in {under.count(0)} of {len(under)} runs"),
             ("memory flat over the soak (worker wasm memory)",
-             f"{soak['memory']['wasm_start'] / 1e6:.1f} → {soak['memory']['wasm_end'] / 1e6:.1f} MB",
-             ok(soak["memory"]["wasm_end"] <= soak["memory"]["wasm_start"])),
+             "; ".join(f"{k['memory']['wasm_start'] / 1e6:.1f} → {k['memory']['wasm_end'] / 1e6:.1f} MB" for k in each),
+             ok(all(k["memory"]["wasm_end"] <= k["memory"]["wasm_start"] for k in each))),
         ]
     return ["## Issue 6 targets, this run", "", "| target | measured | |", "|---|---|---|",
             *[f"| {a} | {b} | {c} |" for a, b, c in rows], ""]
@@ -173,8 +178,8 @@ def write(report, docs):
     b2 = second["cold_start_breakdown_ms"] or {}
     from_cache = sorted(p for p, src in (second["asset_sources"] or {}).items() if src == "cache")
     ratio = lambda a, b: f"{a / b:.1f}×" if b else "n/a"   # noqa: E731
-    # soaks (python3 build.py soak ...): docs/soak*.json; the targets use the busy soak of the
-    # default set-up (createAudioContext, docs/soak-aligned-busy.json) where there is one
+    # soaks (python3 build.py soak ...): docs/soak*.json; the targets use the busy soaks of the
+    # default set-up (createAudioContext: docs/soak-aligned-busy*.json)
     soaks = {path.stem: json.loads(path.read_text()) for path in sorted(docs.glob("soak*.json"))}
     aligned_stem = "soak-aligned-busy" if "soak-aligned-busy" in soaks else None
     aligned_latency = max(w["latency_samples"] for w in soaks[aligned_stem]["windows"]) if aligned_stem else None
@@ -218,7 +223,9 @@ def write(report, docs):
         "and adds a fixed bridge delay, so its offline render time includes the worklet waiting for the worker.",
         "",
     ]
-    lines += targets(ours, second, soaks.get("soak-aligned-busy") or soaks.get("soak-busy"))
+    default_busy = {stem: k for stem, k in soaks.items()
+                    if stem.startswith("soak-aligned-busy") and k["busy_core"] and k["seconds"] >= 600}
+    lines += targets(ours, second, default_busy)
     if soaks:
         lines += ["## Real-time soaks", ""]
     for stem, k in soaks.items():
@@ -233,7 +240,8 @@ def write(report, docs):
             f"{', '.join(str(w['latency_samples']) for w in k['windows'])} samples (start, end); 10 ms blocks "
             f"equal to native (≤ 1e-4): {equal}; "
             f"worker wasm memory {m['wasm_start'] / 1e6:.1f} → {m['wasm_end'] / 1e6:.1f} MB, page JS heap "
-            f"{m['js_heap_start'] / 1e6:.1f} → {m['js_heap_end'] / 1e6:.1f} MB. Details: `docs/{stem}.md`.",
+            f"{m['js_heap_start'] / 1e6:.1f} → {m['js_heap_end'] / 1e6:.1f} MB. Details: `docs/{stem}.md`."
+            + (f" {k['note']}" if k.get("note") else ""),
         ]
     lines.append("")
     (docs / "benchmarks.md").write_text("\n".join(lines))
