@@ -16,7 +16,7 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const o = options.processorOptions;
-    const quantum = o.quantum ?? RENDER_QUANTUM;
+    const quantum = o.quantum ?? RENDER_QUANTUM;         // the context's render quantum, samples
     this.quantum = quantum;
     this.mono = new Float32Array(quantum);
     this.out = new Float32Array(quantum);

@@ -5,15 +5,18 @@ passes its (mono-mixed) input straight through, with no added delay, reports sta
 with the reason, and fires a "fallback" event.
 """
 import numpy as np
+import pytest
 
 from pagetools import b64, unb64
 
 
-def test_non_isolated_page_passes_audio_through_and_says_why(page, server):
+@pytest.mark.parametrize("quantum", [128, 480])
+def test_non_isolated_page_passes_audio_through_and_says_why(page, server, quantum):
     n = 48000
     x = (0.25 * np.sin(2 * np.pi * 220 * np.arange(n) / 48000)).astype(np.float32)
     page.open(server + "plain/tests/offline.html")          # same files, no isolation headers
-    res = page.call("renderOffline", {"channels": [b64(x)], "rate": 48000})
+    res = page.call("renderOffline", {"channels": [b64(x)], "rate": 48000, "renderSize": quantum})
+    assert res["renderQuantumSize"] == quantum
     assert res["isolated"] is False
     assert res["ready"]["state"] == "pass-through"
     assert "cross-origin isolated" in res["ready"]["reason"]

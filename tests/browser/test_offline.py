@@ -7,6 +7,7 @@ with the same model. Measured max abs difference: see the printed line (bound: 1
 import json
 
 import numpy as np
+import pytest
 
 from percepnet_wasm.constants import FRAME_SIZE
 from pagetools import BRIDGE_DELAY, TOTAL_LATENCY, b64, noisy_vowel, unb64
@@ -17,10 +18,13 @@ def native_enhance(x, model):
     return enhance(x, Denoiser(model=None if model == "none" else model))
 
 
-def test_offline_render_equals_native_enhance_at_documented_delay(page, server):
+@pytest.mark.parametrize("quantum", [128, 480])
+def test_offline_render_equals_native_enhance_at_documented_delay(page, server, quantum):
+    """Also with render quanta of one frame (the quantum createAudioContext asks for)."""
     x = noisy_vowel(np.random.default_rng(7), seconds=3.0)
     page.open(server + "tests/offline.html")
-    res = page.call("renderOffline", {"channels": [b64(x)], "rate": 48000}, timeout_s=180)
+    res = page.call("renderOffline", {"channels": [b64(x)], "rate": 48000, "renderSize": quantum}, timeout_s=180)
+    assert res["renderQuantumSize"] == quantum
     assert res["isolated"] is True
     assert res["ready"]["state"] == "processing", res["ready"]
     assert res["latency"]["samples"] == TOTAL_LATENCY

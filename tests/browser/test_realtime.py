@@ -30,6 +30,18 @@ def find_impulses(a):
     return idx
 
 
+def impulse_lags(res, latency):
+    """Where each impulse of the recorded input comes out in the recorded output (samples after it),
+    for the impulses whose output fits in the recording; prints the run's underruns and timings."""
+    a, b = unb64(res["a"]), unb64(res["b"])
+    span = int(latency)
+    starts = [i for i in find_impulses(a) if i + span + 480 <= len(b)]
+    assert len(starts) >= 15
+    print(json.dumps({"underruns": res["stats"]["underruns"], "frames": res["stats"]["frames"],
+                      "ms_per_frame": res["stats"]["msPerFrame"]}))
+    return [int(np.argmax(np.abs(b[i:i + 2 * span]))) for i in starts]
+
+
 def test_realtime_impulse_latency_is_exact_and_no_underruns_over_30s(page, server):
     x, _ = impulse_train(30.0)
     page.open(server + "tests/realtime.html")
@@ -128,12 +140,7 @@ def test_small_device_callbacks_get_the_smaller_bridge_delay_and_45_ms(page, ser
     res = page.call("runRealtime", {"x": b64(x), "latencyHint": 0}, timeout_s=120)
     assert res["baseLatency"] * 48000 <= 256, res["baseLatency"]
     assert res["latency"]["samples"] == TOTAL_LATENCY_LOW <= 45 * 48
-    a, b = unb64(res["a"]), unb64(res["b"])
-    starts = [i for i in find_impulses(a) if i + TOTAL_LATENCY_LOW + 480 <= len(b)]
-    assert len(starts) >= 15
-    lags = {int(np.argmax(np.abs(b[i:i + 2 * TOTAL_LATENCY_LOW]))) for i in starts}
-    print(json.dumps({"underruns": res["stats"]["underruns"], "frames": res["stats"]["frames"],
-                      "ms_per_frame": res["stats"]["msPerFrame"]}))
+    lags = set(impulse_lags(res, TOTAL_LATENCY_LOW))
     assert lags == {TOTAL_LATENCY_LOW}, lags
 
 
@@ -149,12 +156,7 @@ def test_aligned_render_quanta_get_d_480_and_40_ms(page, server):
     assert round(res["baseLatency"] * 48000) == 480, res["baseLatency"]
     assert res["latency"]["bridgeDelay"] == 480 and res["latency"]["quantum"] == 480
     assert res["latency"]["samples"] == TOTAL_LATENCY_ALIGNED <= 45 * 48
-    a, b = unb64(res["a"]), unb64(res["b"])
-    starts = [i for i in find_impulses(a) if i + TOTAL_LATENCY_ALIGNED + 480 <= len(b)]
-    assert len(starts) >= 15
-    lags = {int(np.argmax(np.abs(b[i:i + 2 * TOTAL_LATENCY_ALIGNED]))) for i in starts}
-    print(json.dumps({"underruns": res["stats"]["underruns"], "frames": res["stats"]["frames"],
-                      "ms_per_frame": res["stats"]["msPerFrame"]}))
+    lags = set(impulse_lags(res, TOTAL_LATENCY_ALIGNED))
     assert lags == {TOTAL_LATENCY_ALIGNED}, lags
 
 
@@ -169,8 +171,5 @@ def test_aligned_render_quanta_at_44k1_keep_the_device_rate(page, server):
     assert res["latency"]["bridgeDelay"] == 480
     want = res["latency"]["contextSamples"]
     assert want / 44.1 <= 45.0
-    a, b = unb64(res["a"]), unb64(res["b"])
-    starts = [i for i in find_impulses(a) if i + int(want) + 480 <= len(b)]
-    assert len(starts) >= 15
-    lags = [int(np.argmax(np.abs(b[i:i + 2 * int(want)]))) for i in starts]
+    lags = impulse_lags(res, want)
     assert all(abs(lag - want) <= 1 for lag in lags), (lags, want)
