@@ -102,6 +102,8 @@ def compare(res, clip):
             "snr_vs_native_db": round(float(10 * np.log10(np.sum(native ** 2) / max(np.sum(diff ** 2), 1e-30))), 1),
             "blocks_10ms": len(blocks),
             "blocks_differing": int(np.sum(blocks > 1e-4)),        # dry or crossfaded: underruns, early fades
+            # where (s after the window's start, the first 10): when the late frames came
+            "differing_at_s": [round((ok.start + 480 * int(i)) / SR, 2) for i in np.flatnonzero(blocks > 1e-4)[:10]],
         })
     return out
 
@@ -165,7 +167,9 @@ def markdown(r):
     mb = lambda v: "n/a" if v is None else f"{v / 1e6:.1f} MB"   # noqa: E731
     rows = "\n".join(
         f"| {w['window_start_s']} s | {w['latency_samples']} | {w['max_abs_diff_vs_native']:.2e} | "
-        f"{w['snr_vs_native_db']} dB | {w['blocks_differing']} of {w['blocks_10ms']} | {w['input_matches_loop']} |"
+        f"{w['snr_vs_native_db']} dB | {w['blocks_differing']} of {w['blocks_10ms']} "
+        f"{'(at ' + ', '.join(f'{t} s' for t in w.get('differing_at_s', [])) + ')' if w.get('differing_at_s') else ''} | "
+        f"{w['input_matches_loop']} |"
         for w in r["windows"])
     under = [(round(s["t"]), s["underruns"]) for s in r["series"]]
     return f"""# Real-time soak

@@ -1,16 +1,15 @@
 // Benchmark-only AudioWorkletProcessor: records input 0 and input 1 sample-synchronously, but
-// only in `windows` ([start, length] in samples since its first quantum), so that a long soak
-// keeps a few seconds instead of minutes; posts {windows: [{start, a, b}], firstFrame} after the
-// last one (firstFrame: the context frame of its first quantum).
+// only in `windows` ({start, a, b}: start in samples since its first quantum, a and b
+// Float32Arrays over SharedArrayBuffers that the page made, so that the audio thread allocates
+// nothing), so that a long soak keeps a few seconds instead of minutes; posts {firstFrame} after
+// the last one (firstFrame: the context frame of its first quantum).
 // The render quantum: 128, or the context's renderSizeHint (a global of this scope where supported).
 const QUANTUM = globalThis.renderQuantumSize ?? 128;
 
 class WindowRecorder extends AudioWorkletProcessor {
   constructor(options) {
     super();
-    this.windows = options.processorOptions.windows.map(([start, length]) => ({
-      start, a: new Float32Array(length), b: new Float32Array(length),
-    }));
+    this.windows = options.processorOptions.windows;
     this.end = Math.max(...this.windows.map((w) => w.start + w.a.length));
     this.pos = 0;
     this.firstFrame = -1;   // currentFrame of the first quantum: window starts are relative to it
@@ -28,7 +27,7 @@ class WindowRecorder extends AudioWorkletProcessor {
       }
     }
     this.pos += QUANTUM;
-    if (this.pos >= this.end) this.port.postMessage({ windows: this.windows, firstFrame: this.firstFrame });
+    if (this.pos >= this.end) this.port.postMessage({ firstFrame: this.firstFrame });
     return true;
   }
 }
