@@ -37,7 +37,7 @@ export function createAudioContext(options = {}) {
   if (quantum && context.renderQuantumSize !== undefined && context.renderQuantumSize !== quantum) {
     // The device runs at another rate than guessed (44.1 kHz, say): ask again for its quantum.
     const rate = context.sampleRate;
-    context.close();
+    context.close().catch(() => {});
     context = make(rate);
   }
   return context;
