@@ -20,10 +20,11 @@ export const RENDER_QUANTUM = 128;         // Web Audio's default render quantum
 // - Aligned quanta (createAudioContext: renderSizeHint = one 10 ms frame, 480
 //   samples at 48 kHz, one quantum per device callback): each quantum carries
 //   exactly one frame, so D = 480 leaves the worker one whole quantum (10 ms)
-//   after the frame's last sample: 10-minute soak with a core busy, 0 underruns
-//   and 0 early fades (docs/soak-aligned-busy.md). A third of a frame (160
-//   samples) with D = 640 leaves two quanta of 3.3 ms: 2 underruns, 80 early
-//   fades in the same soak (docs/soak-160-busy.md).
+//   after the frame's last sample: three 10-minute soaks with a core busy had
+//   0, 1 and 0 underruns and no early fade, a quiet one none
+//   (docs/soak-aligned*.md). A third of a frame (160 samples) with D = 640
+//   leaves two quanta of 3.3 ms: 2 underruns, 80 early fades in the same soak
+//   (docs/soak-160-busy.md).
 // - 128-sample quanta and callbacks (latencyHint: 0 without renderSizeHint):
 //   480 is not a multiple of 128, so a frame ends up to 127 samples into a
 //   quantum; D = 640 leaves half the frames one quantum (2.7 ms): 18 underruns

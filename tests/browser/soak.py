@@ -147,8 +147,8 @@ def main(argv=None):
                                           for e in res["events"]],
         "final": {k: res["stats"][k] for k in ("state", "frames", "underruns", "earlyFades", "msPerFrame",
                                                "wasmMemoryBytes")},
-        # JS heap: from the first sample (10 s) to the last one before the recorded windows arrive
-        # (their 4 arrays of 10 s are copied into the page 5 s before the end)
+        # JS heap: from the first sample (10 s) to the last one 6 s before the end (older soaks
+        # copied the recorded windows into the page 5 s before the end; "after_windows": at the end)
         "memory": {"js_heap_start": res["series"][0]["jsHeapBytes"],
                    "js_heap_end": [s for s in res["series"] if s["t"] < seconds - 6][-1]["jsHeapBytes"],
                    "js_heap_after_windows": res["heapEnd"],
@@ -188,7 +188,7 @@ bridge delay D = {r['bridge_delay']} samples, {r.get('render_quantum', 128)}-sam
   max {f['msPerFrame']['max']:.2f} ms.
 - Memory after 10 s → at the end: worker wasm memory (Pyodide's heap) {mb(m['wasm_start'])} →
   {mb(m['wasm_end'])}; page JS heap {mb(m['js_heap_start'])} → {mb(m['js_heap_end'])} (last sample before the
-  recorded windows are copied into the page; {mb(m['js_heap_after_windows'])} with them).
+  recorded windows were ready, 6 s before the end; {mb(m['js_heap_after_windows'])} at the end).
 - Underruns over time (s, count): {under}
 
 | window from | latency (samples) | max abs diff vs native | SNR vs native | 10 ms blocks off native (> 1e-4) | input = loop |
