@@ -222,6 +222,10 @@ def write(report, docs):
         "RNNoise runs inside the AudioWorklet (audio thread); percepnet-wasm runs NumPy in Pyodide in a Web Worker "
         "and adds a fixed bridge delay, so its offline render time includes the worklet waiting for the worker.",
         "",
+        "Per-stage times before and after the speed work, Pyodide under Node against native, back to back and "
+        "paced like the real-time worker: `docs/performance.md` (`node bench/pyodide_frame.mjs`, "
+        "`bench/frame_times.py`).",
+        "",
     ]
     default_busy = {stem: k for stem, k in soaks.items()
                     if stem.startswith("soak-aligned-busy") and k["busy_core"] and k["seconds"] >= 600}
