@@ -45,8 +45,8 @@ export class Bridge {
   constructor({
     inRing, outRing, ctrl, rate, offline = false, bridgeDelay = BRIDGE_DELAY, quantum = RENDER_QUANTUM, now = Date.now,
   }) {
-    if (bridgeDelay < 480 - RENDER_QUANTUM) {
-      throw new RangeError(`bridgeDelay ${bridgeDelay} < ${480 - RENDER_QUANTUM}: frames could never arrive in time`);
+    if (bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
+      throw new RangeError(`bridgeDelay ${bridgeDelay} < ${FRAME_SIZE - RENDER_QUANTUM}: frames could never arrive in time`);
     }
     this.inRing = inRing;
     this.outRing = outRing;

@@ -71,6 +71,7 @@ export class PercepNetNode extends AudioWorkletNode {
     });
     this._shared = shared;
     this._bridgeDelay = bridgeDelay;
+    this._quantum = quantum;
     this._state = "loading";
     this._reason = "loading Pyodide, numpy and the model";
     this._latency = null;
@@ -121,7 +122,7 @@ export class PercepNetNode extends AudioWorkletNode {
       contextSamples: ctxSamples,
       ms: (1000 * ctxSamples) / this.context.sampleRate,
       bridgeDelay: this._shared ? this._bridgeDelay : 0,
-      quantum: this.context.renderQuantumSize ?? RENDER_QUANTUM,
+      quantum: this._quantum,
     };
   }
 
