@@ -116,7 +116,7 @@ def test_ddp_two_processes_checkpoint_resume(cache, tmp_path):
             "--steps", "6", *FAST]
     for extra in (["--stop-at", "3"], []):
         p = subprocess.run(base + extra, env=env, capture_output=True, text=True, timeout=120)
-        assert p.returncode == 0, p.stderr[-3000:]
+        assert p.returncode == 0, f"{extra}: {p.stdout[-1500:]}\n{p.stderr[-3000:]}"
     ckpt = torch.load(run / "ckpt_latest.pt", weights_only=False)
     assert ckpt["step"] == 6 and ckpt["world_size"] == 2
     info = json.loads((run / "run.json").read_text())

@@ -409,4 +409,13 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Every file is written and closed by now. A DDP process skips the interpreter's
+        # teardown: gloo's C++ threads can still abort it there ("terminate called without
+        # an active exception", seen once in CI after a clean destroy_process_group), and
+        # torchrun would then report the whole run as failed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
