@@ -79,6 +79,7 @@ export class Bridge {
     this.state = STATE.LOADING;
     this.underruns = 0;
     this.overflow = false;    // the input ring was full: the worker is gone for good
+    this.pendingRebind = null; // {inRing, outRing, generation}: taken once the wet path has faded out
   }
 
   /** Total latency in output (context-rate) samples, fractional when resampling. */
@@ -95,6 +96,7 @@ export class Bridge {
    */
   process(input, output) {
     const ctrl = this.ctrl;
+    if (this.pendingRebind && this.gain === 0) this.takePendingRebind();
     // 1. to 48 kHz, remember for the dry path, push to the worker once it is ready
     const m = this.up ? this.up.process(input, input.length, this.in48) : copy(input, this.in48, input.length);
     for (let j = 0; j < m; j++) this.dry[(this.pushed + j) & this.mask] = this.in48[j];
@@ -127,7 +129,7 @@ export class Bridge {
 
     // 3. mix: wet when enabled and present, else dry; ramps instead of steps where possible
     const enabled = Atomics.load(ctrl, CTRL.ENABLED) === 1;
-    let target = enabled && haveWet ? 1 : 0;
+    let target = enabled && haveWet && !this.pendingRebind ? 1 : 0;
     // About to run dry (real time only)? Fade out while the wet samples last.
     if (target === 1 && !this.offline && this.workerBehind(t0, n, m)) {
       target = 0;
@@ -162,14 +164,21 @@ export class Bridge {
   }
 
   /**
-   * A new worker on new rings (restart after the old one died): back to loading, dry until
-   * the worker of `generation` sets CTRL.READY; its stream then starts mid-audio.
+   * A new worker on new rings (restart): back to loading, dry until the worker of `generation`
+   * sets CTRL.READY; its stream then starts mid-audio. While the old worker still answers, its
+   * wet output first fades out over CROSSFADE samples; the rings are swapped after that.
    * @param {RingBuffer} inRing
    * @param {RingBuffer} outRing
    * @param {number} generation
    */
   rebind(inRing, outRing, generation) {
-    Object.assign(this, { inRing, outRing, generation });
+    this.pendingRebind = { inRing, outRing, generation };
+  }
+
+  /** Swaps to the rings rebind() gave, between two quanta, once the wet share is 0. */
+  takePendingRebind() {
+    Object.assign(this, this.pendingRebind);
+    this.pendingRebind = null;
     this.streamStart = -1;
     this.wetStart = Infinity;
     this.debt = 0;

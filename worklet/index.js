@@ -35,6 +35,8 @@ const MAX_AUTO_RESTARTS = 3;
 const RESTART_DELAY_MS = 1000;
 // A worker whose heartbeat did not move for this long is dead (its idle loop beats every 100 ms).
 const DEAD_AFTER_MS = 1000;
+// A replaced worker runs on this long, so that the worklet can fade its output out (a few ms).
+const RETIRE_AFTER_MS = 100;
 // One worklet module per context (addModule twice is allowed but wasteful).
 const modules = new WeakMap();
 
@@ -214,19 +216,16 @@ export class PercepNetNode extends AudioWorkletNode {
   /**
    * Replace the worker with a new one (same node, latency and settings), at any time: after
    * an `error` event, a failed load, or a worker that died mid-stream (the node also does this
-   * by itself for a worker that dies mid-stream, see `autoRestart`). The worklet gets new
-   * rings and passes audio through (same latency) until the new worker is ready, then
-   * crossfades to it. Resolves like `ready`.
+   * by itself for a worker that dies mid-stream, see `autoRestart`). The worklet fades the
+   * old worker's output out (if it still answers), gets new rings and passes audio through
+   * (same latency) until the new worker is ready, then crossfades to it. Resolves like `ready`.
    * @param {string} [reason]  the "loading" state's reason
    * @returns {Promise<{state: string, reason: string}>}
    */
   async restart(reason = "restarting: loading Pyodide, numpy and the model") {
     if (!this._shared) return this.ready;                  // fallback: nothing to restart
     if (this._destroyed) throw new Error("restart(): the node was destroyed");
-    const c = this._ctrl;
-    Atomics.store(c, CTRL.STOP, this._generation);        // the old worker leaves its loop...
-    Atomics.notify(c, CTRL.INPUT_SEQ);
-    if (this._worker) this._worker.terminate();            // ...or is killed
+    this._retire(this._worker, this._generation);
     Object.assign(this._shared, { inSab: ringStorage(RING_CAPACITY), outSab: ringStorage(RING_CAPACITY) });
     this.port.postMessage({ type: "rebind", inSab: this._shared.inSab, outSab: this._shared.outSab,
       generation: this._generation + 1 });
@@ -235,6 +234,19 @@ export class PercepNetNode extends AudioWorkletNode {
     this._setState("loading", reason);
     this._startWorker(this._start.assetsURL, this._start.model);
     return this.ready;
+  }
+
+  /**
+   * Stops a replaced worker after RETIRE_AFTER_MS: meanwhile the worklet fades its output out
+   * (a worker that still answers is not cut off mid-sound).
+   */
+  _retire(worker, generation) {
+    const c = this._ctrl;
+    setTimeout(() => {
+      if (Atomics.load(c, CTRL.STOP) < generation) Atomics.store(c, CTRL.STOP, generation);  // never lower it
+      Atomics.notify(c, CTRL.INPUT_SEQ);                   // the worker leaves its loop...
+      if (worker) worker.terminate();                     // ...or is killed
+    }, RETIRE_AFTER_MS);
   }
 
   /** Wet (true) or dry (false), crossfaded over CROSSFADE samples; the latency stays the same. */

@@ -8,7 +8,7 @@ import test from "node:test";
 import { RingBuffer } from "ringbuf.js";
 import { Bridge, STATE } from "../../worklet/bridge.js";
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, RENDER_QUANTUM,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CROSSFADE, CTRL, FRAME_SIZE, RENDER_QUANTUM,
   RING_CAPACITY, TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED,
 } from "../../worklet/constants.js";
 import { alignedQuantum, createAudioContext, defaultBridgeDelay } from "../../worklet/context.js";
@@ -301,6 +301,31 @@ test("restart: a dead worker, dry meanwhile, a new worker on new rings mid-audio
     const r = ratio(t);
     assert.ok(r > 0.5 - 1e-6 && r < 1 + 1e-6, `t=${t} ratio ${r}`);   // never a dip
   }
+});
+
+test("restart while processing: the old worker's output fades out over CROSSFADE, no step", () => {
+  const s = setup();
+  const x = noise(96000, 13);
+  const fresh = () => new RingBuffer(RingBuffer.getStorageForCapacity(RING_CAPACITY, Float32Array), Float32Array);
+  const old = s.worker;
+  const { y } = run(s, x, (q) => {
+    if (q === 200) {                                        // restart() on a live worker
+      const inRing = fresh(), outRing = fresh();
+      s.bridge.rebind(inRing, outRing, 2);
+      s.worker = new FakeWorker(inRing, outRing);
+    }
+    if (q >= 200 && q < 210) old.service();                 // the node retires it a little later
+    return q < 200;                                         // the new worker is still loading
+  });
+  const t0 = 201 * RENDER_QUANTUM;                          // the first quantum after rebind()
+  const ratio = (t) => y[t] / x[t - TOTAL_LATENCY];
+  assert.ok(Math.abs(ratio(t0 - 1) - 0.5) < 1e-6);
+  for (let t = t0 + 1; t < t0 + CROSSFADE; t++) {
+    assert.ok(ratio(t) > ratio(t - 1) - 1e-6 && ratio(t) < 1 + 1e-6, `a ramp, t=${t}`);
+  }
+  assert.ok(ratio(t0 + CROSSFADE / 2) > 0.6 && ratio(t0 + CROSSFADE / 2) < 0.9);   // half-way
+  for (let t = t0 + CROSSFADE; t < x.length; t++) assert.equal(y[t], x[t - TOTAL_LATENCY], `dry t=${t}`);
+  assert.equal(s.bridge.underruns, 0);                      // the fade needed no missing samples
 });
 
 test("44.1 kHz: resampled both ways, output is the input delayed by the reported latency", () => {
