@@ -26,6 +26,22 @@ import {
 import { Resampler } from "./resampler.js";
 
 export const STATE = Object.freeze({ LOADING: 0, PROCESSING: 1, PASS_THROUGH: 2 });
+
+/**
+ * The least bridge delay (48 kHz samples) with which every frame can be complete by the quantum
+ * that plays its last sample, even offline where the worklet may wait for the worker. A quantum
+ * ends r samples into a frame, r a multiple of gcd(quantum, 480) at 48 kHz, so up to
+ * 480 - gcd(quantum, 480) samples are still missing (448 for 128-sample quanta, 0 for 480). A
+ * resampled quantum brings a varying count, so any r can happen: 479. Real time needs more on
+ * top: the worker's time (defaultBridgeDelay).
+ * @param {number} quantum  context-rate samples per process() call
+ * @param {number} rate     the context's sample rate, Hz
+ */
+export function minBridgeDelay(quantum, rate) {
+  let a = quantum, b = FRAME_SIZE;
+  while (b) [a, b] = [b, a % b];                            // a = gcd(quantum, FRAME_SIZE)
+  return FRAME_SIZE - (rate === SAMPLE_RATE ? a : 1);
+}
 // Consecutive underrun quanta before the state says pass-through (about 130 ms).
 const STALL_QUANTA = 50;
 // Offline rendering may wait for the worker; give up after this long (ms).
@@ -45,8 +61,8 @@ export class Bridge {
   constructor({
     inRing, outRing, ctrl, rate, offline = false, bridgeDelay = BRIDGE_DELAY, quantum = RENDER_QUANTUM, now = Date.now,
   }) {
-    if (bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
-      throw new RangeError(`bridgeDelay ${bridgeDelay} < ${FRAME_SIZE - RENDER_QUANTUM}: frames could never arrive in time`);
+    if (bridgeDelay < minBridgeDelay(quantum, rate)) {
+      throw new RangeError(`bridgeDelay ${bridgeDelay} < ${minBridgeDelay(quantum, rate)}: frames could never arrive in time`);
     }
     this.inRing = inRing;
     this.outRing = outRing;

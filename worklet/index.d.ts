@@ -15,6 +15,12 @@ export const BRIDGE_DELAY_ALIGNED: number;
  * quantum per device callback, BRIDGE_DELAY_LOW for small device callbacks (`baseLatency`), else BRIDGE_DELAY.
  */
 export function defaultBridgeDelay(context: BaseAudioContext): number;
+/**
+ * The least `bridgeDelay` (48 kHz samples) a node accepts for a render quantum (samples at
+ * `sampleRate`): 480 − gcd(quantum, 480) at 48 kHz (448 for 128, 0 for 480), 479 when resampling.
+ * Frames can only just be complete in time with it (offline); real time needs defaultBridgeDelay.
+ */
+export function minBridgeDelay(quantum: number, sampleRate: number): number;
 /** The render quantum (samples at `sampleRate`) that carries one 10 ms frame: 480 at 48 kHz, 441 at 44.1 kHz; null if none. */
 export function alignedQuantum(sampleRate: number): number | null;
 /**
@@ -43,7 +49,7 @@ export interface PercepNetOptions {
   preset?: Preset;
   /** Start wet (true, default) or dry. */
   enabled?: boolean;
-  /** Worklet↔worker delay in 48 kHz samples (default: defaultBridgeDelay(context)); at least 352. */
+  /** Worklet↔worker delay in 48 kHz samples (default: defaultBridgeDelay(context)); at least minBridgeDelay(quantum, rate). */
   bridgeDelay?: number;
   /** Replace a worker that dies mid-stream by itself (default true): at most 3 times per node, 1, 2 and 3 s after each death. */
   autoRestart?: boolean;

@@ -14,13 +14,14 @@
 // the input through (delayed by the same latency, except in the fallback).
 
 import {
-  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM,
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CTRL, PARAM, RENDER_QUANTUM,
   RING_CAPACITY, SAMPLE_RATE, TIMING_SLOTS, TOTAL_LATENCY,
 } from "./constants.js";
+import { minBridgeDelay } from "./bridge.js";
 import { alignedQuantum, createAudioContext, defaultBridgeDelay } from "./context.js";
 
 export { ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, SAMPLE_RATE, TOTAL_LATENCY };
-export { alignedQuantum, createAudioContext, defaultBridgeDelay };
+export { alignedQuantum, createAudioContext, defaultBridgeDelay, minBridgeDelay };
 
 const PROCESSOR = "percepnet-wasm-bridge";
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
@@ -336,8 +337,9 @@ export async function createPercepNetNode(context, options = {}) {
       + "(this browser or context has none): keep using the unprocessed audio");
   }
   const bridgeDelay = options.bridgeDelay ?? defaultBridgeDelay(context);
-  if (!Number.isInteger(bridgeDelay) || bridgeDelay < FRAME_SIZE - RENDER_QUANTUM) {
-    throw new RangeError(`bridgeDelay must be an integer >= ${FRAME_SIZE - RENDER_QUANTUM} samples (was ${bridgeDelay})`);
+  const least = minBridgeDelay(context.renderQuantumSize ?? RENDER_QUANTUM, context.sampleRate);
+  if (!Number.isInteger(bridgeDelay) || bridgeDelay < least) {
+    throw new RangeError(`bridgeDelay must be an integer >= ${least} samples with this context (was ${bridgeDelay})`);
   }
   if (!modules.has(context)) {
     modules.set(context, context.audioWorklet.addModule(new URL("./processor.js", import.meta.url)));

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { RingBuffer } from "ringbuf.js";
-import { Bridge, STATE } from "../../worklet/bridge.js";
+import { Bridge, minBridgeDelay, STATE } from "../../worklet/bridge.js";
 import {
   ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, CROSSFADE, CTRL, FRAME_SIZE, RENDER_QUANTUM,
   RING_CAPACITY, TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED,
@@ -164,6 +164,45 @@ test("early fades only for a worker that is behind: a frame not there a whole qu
   // two quanta late: the quantum before each underrun fades towards dry
   const late = whenLate({ quantum: 160, bridgeDelay: 640, lag: 2 });
   assert.ok(late.earlyFades > 0 && late.underruns > 0, JSON.stringify(late));
+});
+
+/**
+ * Offline-style run (the worker answers the moment a frame is complete; the worklet may wait):
+ * underruns in 200 quanta of a bridge at delay D.
+ */
+function underrunsOffline({ quantum, bridgeDelay, rate = 48000 }) {
+  const least = minBridgeDelay(quantum, rate);
+  const s = setup({ quantum, bridgeDelay: Math.max(bridgeDelay, least), rate, offline: true });
+  s.bridge.D = bridgeDelay;                                 // below the least: past the constructor's check
+  s.bridge.L = ALGORITHMIC_DELAY + bridgeDelay;
+  let clock = 0;
+  s.bridge.now = () => (clock += 60000);                    // a wait gives up at once, not after 10 s
+  const push = s.bridge.inRing.push.bind(s.bridge.inRing);
+  s.bridge.inRing.push = (x, n) => {
+    const pushed = push(x, n);
+    s.worker.service();
+    return pushed;
+  };
+  run(s, noise(200 * quantum, 17), () => false);
+  return s.bridge.underruns;
+}
+
+test("minBridgeDelay: the least delay at which every frame can be in time, even offline", () => {
+  assert.equal(minBridgeDelay(128, 48000), 448);
+  assert.equal(minBridgeDelay(480, 48000), 0);
+  assert.equal(minBridgeDelay(160, 48000), 320);
+  assert.equal(minBridgeDelay(441, 44100), 479);
+  for (const [quantum, rate] of [[128, 48000], [160, 48000], [480, 48000], [128, 44100], [441, 44100]]) {
+    const least = minBridgeDelay(quantum, rate);
+    assert.equal(underrunsOffline({ quantum, rate, bridgeDelay: least }), 0, `${quantum} at ${rate}`);
+    if (least > 0) {
+      assert.throws(() => setup({ quantum, rate, bridgeDelay: least - 1 }), RangeError);
+    }
+  }
+  // at 48 kHz the bound is tight: one sample less underruns even offline
+  for (const quantum of [128, 160]) {
+    assert.ok(underrunsOffline({ quantum, bridgeDelay: minBridgeDelay(quantum, 48000) - 1 }) > 0, `${quantum}`);
+  }
 });
 
 test("defaultBridgeDelay: by render quantum and device callback", () => {

@@ -1,7 +1,8 @@
 // Compiled (not run) by tests/browser/test_types.py: the declarations in worklet/index.d.ts
 // must describe the API as a page uses it.
 import {
-  alignedQuantum, createAudioContext, createPercepNetNode, defaultBridgeDelay, denoiseTrack, PercepNetTrackProcessor, PRESETS, TOTAL_LATENCY,
+  alignedQuantum, createAudioContext, createPercepNetNode, defaultBridgeDelay, denoiseTrack, minBridgeDelay, PercepNetTrackProcessor,
+  PRESETS, TOTAL_LATENCY,
   type PercepNetStats, type Preset,
 } from "../../../worklet/index.js";
 
@@ -24,6 +25,7 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   const low = createAudioContext({ sampleRate: 48000 });
   const quantum: number | null = alignedQuantum(low.sampleRate);
   const d: number = defaultBridgeDelay(low) + (quantum ?? 128) + s.latency.quantum;
+  const least: number = minBridgeDelay(s.latency.quantum, low.sampleRate);
 
   const { track, stop } = await denoiseTrack(mic, { preset: "conservative" });
   pc.addTrack(track);
