@@ -23,9 +23,11 @@ import platform
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")        # native timing: one thread, as in the browser
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -108,6 +110,20 @@ def compare(res, clip):
     return out
 
 
+def native_ms_per_frame(clip, frames=500):
+    """The machine's speed now: native p50 ms per 10 ms frame of the shipped model's Denoiser
+    (DSP + network, one thread) on the clip. On 2026-11-25 it was ~0.21 ms (native RTF 0.021 in
+    docs/benchmarks.md); the shared machines here run 2-3x slower on some days, so a soak is only
+    comparable with this beside it."""
+    from percepnet_wasm import Denoiser
+    den, out, t = Denoiser(model="default"), np.zeros(480, np.float32), []
+    for i in range(frames):
+        start = time.perf_counter()
+        den.process_frame(clip[i * 480:(i + 1) * 480], out)
+        t.append(time.perf_counter() - start)
+    return round(1e3 * float(np.median(t)), 3)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=10.0)
@@ -128,6 +144,7 @@ def main(argv=None):
     seconds = int(round(args.minutes * 60))
     if seconds < 2 * WINDOW_S + 10:
         ap.error(f"--minutes must give at least {2 * WINDOW_S + 10} s")
+    speed_before = native_ms_per_frame(clip)
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
         hint = args.latency_hint if args.latency_hint in ("interactive", "balanced", "playback") else float(args.latency_hint)
@@ -136,9 +153,11 @@ def main(argv=None):
     finally:
         if busy:
             busy.kill()
+    speed_after = native_ms_per_frame(clip)
     report = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"), "chromium": version,
         "machine": platform.machine(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
+        "native_ms_per_frame": {"before": speed_before, "after": speed_after},
         "command": "python3 build.py soak " + " ".join(argv if argv is not None else sys.argv[1:]),
         "seconds": seconds, "busy_core": args.busy, "chromium_args": args.chromium_arg, "latency_hint": args.latency_hint,
         "render_quantum": res["stats"]["latency"]["quantum"],
@@ -172,6 +191,13 @@ def markdown(r):
         f"{w['input_matches_loop']} |"
         for w in r["windows"])
     under = [(round(s["t"]), s["underruns"]) for s in r["series"]]
+    # the slowest frame in each 10 s with underruns, against the slowest in the others
+    slowest = {True: [], False: []}
+    for prev, s in zip([{"underruns": 0}] + r["series"], r["series"]):
+        slowest[s["underruns"] > prev["underruns"]].append(round(s["msPerFrame"]["max"], 1))
+    speed = r.get("native_ms_per_frame")
+    speed_line = (f"- Machine speed: native DSP + model p50 {speed['before']} ms per frame before the soak, "
+                  f"{speed['after']} ms after (~0.21 ms on 2026-11-25).\n" if speed else "")
     return f"""# Real-time soak
 
 `{r['command']}` on {r['date']}: headless Chromium {r['chromium']}, {r['cpus']} CPU cores
@@ -190,7 +216,9 @@ bridge delay D = {r['bridge_delay']} samples, {r.get('render_quantum', 128)}-sam
   {mb(m['wasm_end'])}; page JS heap {mb(m['js_heap_start'])} → {mb(m['js_heap_end'])} (last sample before the
   recorded windows were ready, 6 s before the end; {mb(m['js_heap_after_windows'])} at the end).
 - Underruns over time (s, count): {under}
-
+- Slowest frame (ms; of the last 1024 at each 10 s sample) in the spans with underruns: {slowest[True] or 'none'}; in the others at most
+  {max(slowest[False], default='n/a')}.
+{speed_line}
 | window from | latency (samples) | max abs diff vs native | SNR vs native | 10 ms blocks off native (> 1e-4) | input = loop |
 |---|---|---|---|---|---|
 {rows}
@@ -201,7 +229,8 @@ Latency is measured by cross-correlating the node's output with its input in eac
 Denoiser saw the same silence before the clip (from the stream's start frame), so wherever the
 wet path ran undisturbed the two agree to float round-off; blocks that differ are those where the
 bridge used the dry path (an underrun) or crossfaded towards it ahead of a possible underrun (an
-early fade: the ring held less than the next quantum).
+early fade: the frame the next quantum needs was still missing a whole quantum after its input
+was complete).
 """
 
 
