@@ -48,7 +48,8 @@ def lag_of(b, a, max_lag=8192):
     return int(np.argmax(c))
 
 
-def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive", render_size="default"):
+def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive", render_size="default",
+                settle=0.0):
     srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages"})
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     windows = [[0, WINDOW_S * SR], [(seconds - WINDOW_S - 5) * SR, WINDOW_S * SR]]
@@ -63,7 +64,7 @@ def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="intera
         page.wait_for_function("window.pageReady === true")
         res = page.evaluate("(o) => window.soak(o)", {"clip": b64(clip), "seconds": seconds, "windows": windows,
                                                       "bridgeDelay": bridge_delay, "latencyHint": latency_hint,
-                                                      "renderSize": render_size})
+                                                      "renderSize": render_size, "settle": settle})
         version = browser.version
         browser.close()
     srv.shutdown()
@@ -135,6 +136,8 @@ def main(argv=None):
     ap.add_argument("--render-size", default="aligned",
                     help='"aligned" (default: createAudioContext, 480-sample render quanta, as denoiseTrack), '
                          '"default" (128) or a renderSizeHint in samples')
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="seconds from the node being ready to the clip starting (silence meanwhile; default 0)")
     ap.add_argument("--chromium-arg", action="append", default=[], help="extra Chromium switch (repeatable)")
     ap.add_argument("--out", default=str(build.ROOT / "docs" / "soak"), help="output stem (.json and .md)")
     args = ap.parse_args(argv)
@@ -149,7 +152,7 @@ def main(argv=None):
     try:
         hint = args.latency_hint if args.latency_hint in ("interactive", "balanced", "playback") else float(args.latency_hint)
         size = args.render_size if args.render_size in ("aligned", "default") else int(args.render_size)
-        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg, hint, size)
+        res, version = run_browser(clip, seconds, args.bridge_delay, args.chromium_arg, hint, size, args.settle)
     finally:
         if busy:
             busy.kill()
@@ -159,7 +162,8 @@ def main(argv=None):
         "machine": platform.machine(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
         "native_ms_per_frame": {"before": speed_before, "after": speed_after},
         "command": "python3 build.py soak " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "seconds": seconds, "busy_core": args.busy, "chromium_args": args.chromium_arg, "latency_hint": args.latency_hint,
+        "seconds": seconds, "settle_s": args.settle, "underruns_settling": res["underrunsSettling"],
+        "busy_core": args.busy, "chromium_args": args.chromium_arg, "latency_hint": args.latency_hint,
         "render_quantum": res["stats"]["latency"]["quantum"],
         "bridge_delay": res["stats"]["latency"]["bridgeDelay"], "clip": CLIP.name,
         "ready": res["ready"], "events": [(e["type"], e.get("state"), e.get("reason") or e.get("message"))
@@ -196,6 +200,8 @@ def markdown(r):
     for prev, s in zip([{"underruns": 0}] + r["series"], r["series"]):
         slowest[s["underruns"] > prev["underruns"]].append(round(s["msPerFrame"]["max"], 1))
     speed = r.get("native_ms_per_frame")
+    settle_line = (f"  of them {r['underruns_settling']} in the {r['settle_s']:g} s of silence before the clip "
+                   "(`--settle`);\n" if r.get("settle_s") else "")
     speed_line = (f"- Machine speed: native DSP + model p50 {speed['before']} ms per frame before the soak, "
                   f"{speed['after']} ms after (~0.21 ms on 2026-11-25).\n" if speed else "")
     return f"""# Real-time soak
@@ -208,7 +214,7 @@ bridge delay D = {r['bridge_delay']} samples, {r.get('render_quantum', 128)}-sam
 (latencyHint {r['latency_hint']}).
 
 - **Underruns: {f['underruns']}** in {f['frames']} frames (early fades towards dry: {f['earlyFades']});
-  final state {f['state']};
+{settle_line}  final state {f['state']};
   events {r['events']}.
 - Python per frame (last 1024 frames): p50 {f['msPerFrame']['p50']:.2f} ms, p99 {f['msPerFrame']['p99']:.2f} ms,
   max {f['msPerFrame']['max']:.2f} ms.
