@@ -42,6 +42,7 @@ export function minBridgeDelay(quantum, rate) {
   while (b) [a, b] = [b, a % b];                            // a = gcd(quantum, FRAME_SIZE)
   return FRAME_SIZE - (rate === SAMPLE_RATE ? a : 1);
 }
+
 // Consecutive underrun quanta before the state says pass-through (about 130 ms).
 const STALL_QUANTA = 50;
 // Offline rendering may wait for the worker; give up after this long (ms).
