@@ -9,6 +9,7 @@ the output is the input, so the tests can also check that nothing was lost or sh
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,13 @@ import pytest
 
 soundfile = pytest.importorskip("soundfile")
 
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
 from percepnet_wasm import Denoiser, audio_io, cli, model  # noqa: E402
 from percepnet_wasm.cli import main  # noqa: E402
+
+UNITY = Denoiser(model=None)     # unity gains: only the weights are mocked (see above)
 
 
 @pytest.fixture
@@ -41,9 +47,8 @@ def test_oracle_writes_input_rate_mono_and_improves_snr(pair, tmp_path):
     y, rate = soundfile.read(out)
     clean, _ = soundfile.read(clean_path)
     noisy, _ = soundfile.read(noisy_path)
-    assert rate == 44_100 and y.ndim == 1 and abs(len(y) - len(clean)) <= 1
-    n = min(len(y), len(clean))
-    snr = lambda est: 10 * np.log10(np.sum(clean[:n, 0] ** 2) / np.sum((clean[:n, 0] - est[:n]) ** 2))
+    assert rate == 44_100 and y.ndim == 1 and len(y) == len(clean)
+    snr = lambda est: 10 * np.log10(np.sum(clean[:, 0] ** 2) / np.sum((clean[:, 0] - est) ** 2))
     assert snr(y) > snr(noisy[:, 0]) + 3
 
 
@@ -140,6 +145,26 @@ def test_single_file_keeps_rate_and_length_and_loses_nothing(tmp_path, unity, ca
     assert rate == 44_100 and y.ndim == 1 and len(y) == len(x)
     # Unity gains: the output is the mono mix, resampled to 48 kHz and back (edges aside).
     np.testing.assert_allclose(y[500:-500], x.mean(axis=1)[500:-500], atol=2e-3)
+
+
+COMMON_RATES = (8_000, 11_025, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000, 88_200, 96_000)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rate=st.sampled_from(COMMON_RATES), n=st.integers(1, 3_000), channels=st.integers(1, 2))
+@example(rate=44_100, n=44_101, channels=1)      # 44101 came back as 44102 (issue 13)
+@example(rate=96_000, n=2_001, channels=1)       # above 48 kHz an odd length is lost at 48 kHz
+@example(rate=11_025, n=1, channels=2)
+def test_enhance_output_is_exactly_as_long_as_the_input_at_every_rate(rate, n, channels):
+    """The whole ``enhance`` file path (read, resample, denoise, resample back, write) keeps the
+    length sample for sample, also when it is not a multiple of the resampling denominator."""
+    x = 0.1 * np.random.default_rng(n).standard_normal((n, channels)).astype(np.float32)
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
+        soundfile.write(src, x, rate, subtype="FLOAT")
+        cli._enhance_file(UNITY, src, dst)
+        y, out_rate = soundfile.read(dst)
+    assert out_rate == rate and y.ndim == 1 and len(y) == n
 
 
 def test_directory_with_bad_files_processes_the_rest_and_reports_each_in_one_line(tmp_path, unity, capsys):

@@ -34,7 +34,10 @@ def read_audio(path):
     Raises ``AudioError`` for a missing, empty, truncated or unreadable file, a rate outside
     ``MIN_RATE..MAX_RATE`` Hz or more than ``MAX_CHANNELS`` channels.
 
-    Returns (samples [shape=(n,)], original rate in Hz).
+    Returns (samples [shape=(n,)], original rate in Hz, original length in samples at that rate).
+    The length is what ``write_audio(..., length=)`` needs to give the file back sample for
+    sample as long: resampling rounds up, and above 48 kHz an odd length cannot be told from
+    the next even one once at 48 kHz.
     """
     import soundfile
 
@@ -71,7 +74,7 @@ def read_audio(path):
         raise AudioError(path, f"truncated (the header promises {frames} frames, "
                          f"{data.shape[0]} are readable)")
     mono = data.mean(axis=1)
-    return resample(mono, rate, SAMPLE_RATE), rate
+    return resample(mono, rate, SAMPLE_RATE), rate, frames
 
 
 def _one_line(exc):
@@ -103,14 +106,22 @@ def _wav_missing_bytes(path, size):
     return None
 
 
-def resample(x, rate_in, rate_out):
-    """Resample float [shape=(n,)] from ``rate_in`` to ``rate_out`` Hz (polyphase); float32."""
-    if rate_in == rate_out:
-        return np.asarray(x, np.float32)
-    from scipy.signal import resample_poly
+def resample(x, rate_in, rate_out, *, length=None):
+    """Resample float [shape=(n,)] from ``rate_in`` to ``rate_out`` Hz (polyphase); float32.
 
-    ratio = Fraction(int(rate_out), int(rate_in))
-    return resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+    The result has ``ceil(n * rate_out / rate_in)`` samples, or exactly ``length`` when given
+    (cut at the end, or padded with zeros there).
+    """
+    if rate_in == rate_out:
+        y = np.asarray(x, np.float32)
+    else:
+        from scipy.signal import resample_poly
+
+        ratio = Fraction(int(rate_out), int(rate_in))
+        y = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+    if length is not None and len(y) != length:
+        y = y[:length] if len(y) > length else np.pad(y, (0, length - len(y)))
+    return y
 
 
 def output_format(path):
@@ -129,8 +140,11 @@ def output_format(path):
     return fmt
 
 
-def write_audio(path, samples, rate):
+def write_audio(path, samples, rate, *, length=None):
     """Write mono float ``samples`` at 48 kHz to ``path`` at ``rate`` Hz, atomically.
+
+    ``length``: samples to write at ``rate`` (the input's length from ``read_audio``); None
+    writes what resampling gives, which can be one more.
 
     The data goes to a hidden ``.NAME.partial`` beside ``path`` and is renamed onto ``path``
     only when complete; on any failure the partial file is removed and ``path`` is untouched.
@@ -142,7 +156,7 @@ def write_audio(path, samples, rate):
     if path.is_dir():
         raise AudioError(path, "is a directory, cannot write a file there")
     subtype = {"WAV": "FLOAT", "OGG": "OPUS" if path.suffix.lower() == ".opus" else None}.get(fmt)
-    data = resample(samples, SAMPLE_RATE, rate)
+    data = resample(samples, SAMPLE_RATE, rate, length=length)
     tmp = path.with_name(f".{path.name}.partial")
     try:
         try:

@@ -118,9 +118,9 @@ def _enhance_file(denoiser, src, dst):
     output_format(dst)                       # fail before the work, not after it
     if not dst.parent.is_dir():
         raise AudioError(dst, f"cannot write: no directory {dst.parent}")
-    x, rate = read_audio(src)
+    x, rate, length = read_audio(src)
     denoiser.reset()
-    write_audio(dst, enhance(x, denoiser), rate)
+    write_audio(dst, enhance(x, denoiser), rate, length=length)
     return len(x) / SAMPLE_RATE
 
 
@@ -172,12 +172,12 @@ def _oracle(args):
     from .oracle import enhance_oracle
 
     _check_output([args.clean, args.noisy], args.output)
-    clean, _ = read_audio(args.clean)
-    noisy, rate = read_audio(args.noisy)
+    clean, _, _ = read_audio(args.clean)
+    noisy, rate, length = read_audio(args.noisy)
     if len(clean) != len(noisy):
         raise AudioError(args.noisy, f"differs in length from {args.clean} "
                          f"({len(noisy)} vs {len(clean)} samples at 48 kHz)")
-    write_audio(args.output, enhance_oracle(clean, noisy, args.mode), rate)
+    write_audio(args.output, enhance_oracle(clean, noisy, args.mode), rate, length=length)
     return 0
 
 
