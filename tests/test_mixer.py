@@ -141,5 +141,38 @@ def test_splits_are_group_disjoint_and_fixed(rng):
     groups = {s: {e["group"] for e in es} for s, es in splits.items()}
     assert not (groups["train"] & groups["val"] or groups["train"] & groups["test"]
                 or groups["val"] & groups["test"])
-    assert all(groups.values()) and sum(map(len, splits.values())) == 200
+    assert all(groups[s] for s in ("train", "val", "test")) and not splits["holdout"]
+    assert sum(map(len, splits.values())) == 200
     assert make_splits(entries) == splits
+
+
+def test_splits_keep_numbered_takes_shared_voices_and_holdout_sources_together(rng):
+    """The leaks of the old splits: numbered takes of one noise recording (lincity's
+    Monument1/2/3) and one language's voices in klettres and ktuberling landed in
+    different splits."""
+    from percepnet_train.fetch_data import HOLDOUT_PACKAGES, classify, make_splits
+    entries = []
+    for i in range(40):                      # 40 recordings, 3 numbered takes each
+        for take in (1, 2, 3):
+            entries.append(dict(id=f"n/{i}/{take}", package="megaglest-data", category="noise",
+                                group=f"usr/share/s/rec{i}_{take}.wav",
+                                file=f"/usr/share/s/rec{i}_{take}.wav",
+                                duration_s=float(rng.uniform(1, 5))))
+    for lang in ("de", "en", "en_GB", "fr", "it", "ru", "uk", "nl", "cs", "da"):
+        for pkg, rel in (("klettres-data", f"usr/share/klettres/{lang}/alpha/a.ogg"),
+                         ("ktuberling-data", f"usr/share/ktuberling/sounds/{lang}/eye.ogg")):
+            category, group = classify(pkg, rel)
+            entries.append(dict(id=f"{pkg}/{lang}", package=pkg, category=category, group=group,
+                                file="/" + rel, duration_s=float(rng.uniform(1, 5))))
+    held = HOLDOUT_PACKAGES[0]
+    entries += [dict(id=f"h/{i}", package=held, category="noise", group=f"h{i}",
+                     file=f"/h/{i}.wav", duration_s=1.0) for i in range(5)]
+    splits = make_splits(entries)
+    split_of = {e["id"]: s for s, es in splits.items() for e in es}
+    for i in range(40):
+        assert len({split_of[f"n/{i}/{t}"] for t in (1, 2, 3)}) == 1
+    for lang in ("de", "en", "fr", "it", "ru", "uk", "nl", "cs", "da"):
+        assert split_of[f"klettres-data/{lang}"] == split_of[f"ktuberling-data/{lang}"]
+    assert split_of["klettres-data/en_GB"] == split_of["klettres-data/en"]
+    assert {split_of[f"h/{i}"] for i in range(5)} == {"holdout"}
+    assert all(e["package"] == held for e in splits["holdout"])

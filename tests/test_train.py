@@ -125,3 +125,38 @@ def test_ddp_two_processes_checkpoint_resume(cache, tmp_path):
     recs = records(run)
     assert [r["step"] for r in recs if "loss" in r] == [2, 4, 6]
     assert [r["step"] for r in recs if "val_loss" in r] == [4, 6]
+
+
+def test_level_shift_in_feature_space_equals_a_louder_signal():
+    """``shift_level`` (the trainer's level augmentation) against the pipeline itself: the
+    features of the same mixture 12 dB quieter, computed by ``training_sequences``."""
+    from percepnet_wasm.targets import training_sequences
+    rng = np.random.default_rng(3)
+    t = np.arange(48000) / 48000
+    clean = (0.2 * np.sin(2 * np.pi * (150 + 40 * t) * t) * (t > 0.3)).astype(np.float32)
+    noisy = clean + (0.05 * rng.standard_normal(len(t))).astype(np.float32)
+    loud = training_sequences(clean, noisy)
+    quiet = training_sequences(clean * 0.25, noisy * 0.25)          # -12.04 dB
+    shifted = train.shift_level(loud["features"].copy(), np.full(len(loud["vad"]), 20 * np.log10(0.25)))
+    np.testing.assert_allclose(shifted[:, :34], quiet["features"][:, :34], atol=2e-4)
+    assert np.abs(shifted[:, :34] - loud["features"][:, :34]).min() > 1.0   # it did move
+    np.testing.assert_allclose(loud["gains"], quiet["gains"], atol=1e-4)   # labels: level-free
+
+
+def test_refresh_picks_up_new_shards(tmp_path, monkeypatch):
+    """A growing cache: a shard written after training started is loaded at the next refresh."""
+    cache = make_cache(tmp_path / "c", n_train=2)
+    late = cache / "train_00000005-00000010.npz"
+    real_find, calls = train.find_shards, []
+
+    def find_shards(root, split):              # the late shard "appears" after start-up
+        calls.append(split)
+        shards = real_find(root, split)
+        return [p for p in shards if p != late] if calls.count("train") == 1 else shards
+    monkeypatch.setattr(train, "find_shards", find_shards)
+    run = tmp_path / "run"
+    assert train.main(["--cache", str(cache), "--run", str(run), *FAST, "--steps", "3",
+                       "--refresh-minutes", "1e-9"]) == 0
+    refreshes = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()
+                 if "refresh" in line]
+    assert refreshes and refreshes[0]["refresh"] == 2 and refreshes[0]["step"] == 0

@@ -47,6 +47,11 @@ AUDIO_EXTENSIONS = (".ogg", ".wav", ".flac", ".opus", ".mp3")
 MIN_SECONDS = 0.5                # shorter clips are dropped (typing clicks excepted)
 SPLIT_FRACTIONS = {"train": 0.8, "val": 0.1, "test": 0.1}
 SPLIT_SEED = 20240607            # fixed: changing it reshuffles every split
+# Leave-source-out: every file of these packages goes to the "holdout" split, never trained
+# on, so evaluation has whole sources (recording set-ups, voices, noise kinds) unseen.
+HOLDOUT_PACKAGES = ("lincity-ng-data", "fillets-ng-data-nl")
+# Packages that share speakers: one split source, grouped by language across them.
+SHARED_SPEAKERS = {"klettres-data": "kde", "ktuberling-data": "kde"}
 
 
 def data_root() -> Path:
@@ -98,6 +103,20 @@ def package_licence(tree: Path, package: str) -> str:
 
 # ---------------------------------------------------------------- what each file is
 _LANG_SUFFIX = re.compile(r"_[a-z]{2,3}(_[a-z]{2})?$")
+_TRAILING_NUMBER = re.compile(r"[\s_\-.]*\d+$")
+
+
+def file_group(rel: str) -> str:
+    """Group of a noise or music file: its path with trailing numbers dropped from the stem,
+    so that takes of one recording (``Monument1``, ``Monument2`` ...) stay in one split."""
+    folder, _, name = rel.rpartition("/")
+    stem = _TRAILING_NUMBER.sub("", name.split(".", 1)[0]) or name
+    return f"{folder}/{stem}"
+
+
+def kde_speaker(parts: list[str], anchor: str) -> str:
+    """klettres and ktuberling record the same voices per language: group by language."""
+    return "kde:" + parts[parts.index(anchor) + 1].split("_")[0]
 
 
 def classify(package: str, rel: str) -> tuple[str, str] | None:
@@ -129,9 +148,9 @@ def classify(package: str, rel: str) -> tuple[str, str] | None:
             return "music", rel
         return "noise", rel
     if package == "klettres-data":
-        return "speech", f"klettres:{parts[parts.index('klettres') + 1]}"
+        return "speech", kde_speaker(parts, "klettres")
     if package == "ktuberling-data":
-        return "speech", f"ktuberling:{parts[parts.index('sounds') + 1]}"
+        return "speech", kde_speaker(parts, "sounds")
     if package == "alsa-utils":
         return ("noise", rel) if stem == "Noise" else ("speech", "alsa-utils")
     if package == "megaglest-data":
@@ -220,15 +239,23 @@ def convert_one(job: dict) -> dict | None:
 
 # ---------------------------------------------------------------- splits
 def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
-    """Assign whole groups to train/val/test, per (package, category), by duration.
+    """Assign whole groups to train/val/test, per (source, category), by duration.
 
-    Groups are shuffled with a seed derived from ``SPLIT_SEED`` and the source name, then
-    each goes to the split furthest below its target share of the source's duration.
+    A source is a package, or one name for packages that share speakers
+    (``SHARED_SPEAKERS``). Noise and music are grouped by ``file_group``. Groups are
+    shuffled with a seed derived from ``SPLIT_SEED`` and the source name, then each goes to
+    the split furthest below its target share of the source's duration. Every file of a
+    ``HOLDOUT_PACKAGES`` package goes to ``holdout``.
     """
-    splits: dict[str, list[dict]] = {name: [] for name in SPLIT_FRACTIONS}
+    splits: dict[str, list[dict]] = {name: [] for name in (*SPLIT_FRACTIONS, "holdout")}
     sources: dict[tuple[str, str], dict[str, list[dict]]] = {}
     for e in entries:
-        sources.setdefault((e["package"], e["category"]), {}).setdefault(e["group"], []).append(e)
+        if e["package"] in HOLDOUT_PACKAGES:
+            splits["holdout"].append(e)
+            continue
+        group = file_group(e["file"]) if e["category"] in ("noise", "music") else e["group"]
+        source = SHARED_SPEAKERS.get(e["package"], e["package"])
+        sources.setdefault((source, e["category"]), {}).setdefault(group, []).append(e)
     for (package, category), groups in sorted(sources.items()):
         seed = zlib.crc32(f"{SPLIT_SEED}:{package}:{category}".encode())
         names = sorted(groups)
@@ -307,7 +334,10 @@ def summary_markdown(root: Path, report: dict | None = None) -> str:
              "`manifest.json` of the data cache, the split lists in `splits.json`.", "",
              f"Splits: whole speakers/recordings (speech) or files (noise, music), seeded "
              f"({SPLIT_SEED}), {'/'.join(f'{int(v * 100)}' for v in SPLIT_FRACTIONS.values())} "
-             "% of each source's duration to train/val/test. Clips under "
+             "% of each source's duration to train/val/test; noise and music takes that differ "
+             "only by a trailing number are one group, and klettres/ktuberling voices are "
+             "grouped by language across both packages. Leave-source-out: every file of "
+             f"{', '.join(HOLDOUT_PACKAGES)} is in `holdout`, never trained on. Clips under "
              f"{MIN_SECONDS} s and exact duplicates are dropped.", "",
              "## Packages", "", "| package | version | licence (Debian copyright) |", "|---|---|---|"]
     packages = {e["package"]: e for e in entries}
@@ -317,7 +347,9 @@ def summary_markdown(root: Path, report: dict | None = None) -> str:
         lines += ["", f"Failed to download: {', '.join(report['failed']) or 'none'}. "
                   f"No usable audio: {', '.join(report['empty']) or 'none'}."]
     lines += ["", "## Hours per source and split (files / groups in brackets)", "",
-              "| package | category | full-band h | train h | val h | test h |", "|---|---|---|---|---|---|"]
+              "| package | category | full-band h | train h | val h | test h | holdout h |",
+              "|---|---|---|---|---|---|---|"]
+    summary_splits = (*SPLIT_FRACTIONS, "holdout")
     table: dict[tuple[str, str], dict] = {}
     for e in entries:
         row = table.setdefault((e["package"], e["category"]), {"full": 0.0})
@@ -329,17 +361,17 @@ def summary_markdown(root: Path, report: dict | None = None) -> str:
     totals: dict[tuple[str, str], float] = {}
     for (package, category), row in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         cells = []
-        for split in SPLIT_FRACTIONS:
+        for split in summary_splits:
             h, files, groups = row.get(split, [0.0, 0, set()])
             totals[(category, split)] = totals.get((category, split), 0.0) + h
             cells.append(f"{h:.2f} ({files} / {len(groups)})")
         full = f"{row['full']:.2f}" if category == "speech" else ""
         lines.append(f"| {package} | {category} | {full} | " + " | ".join(cells) + " |")
-    lines += ["", "| category | " + " | ".join(f"{s} h" for s in SPLIT_FRACTIONS) + " |",
-              "|---|" + "---|" * len(SPLIT_FRACTIONS)]
+    lines += ["", "| category | " + " | ".join(f"{s} h" for s in summary_splits) + " |",
+              "|---|" + "---|" * len(summary_splits)]
     for category in sorted({c for c, _ in totals}):
         lines.append(f"| {category} | " + " | ".join(f"{totals.get((category, s), 0.0):.2f}"
-                                                      for s in SPLIT_FRACTIONS) + " |")
+                                                      for s in summary_splits) + " |")
     return "\n".join(lines) + "\n"
 
 

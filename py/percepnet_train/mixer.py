@@ -1,20 +1,26 @@
 """Deterministic noisy/clean training mixtures at 48 kHz.
 
 ``mix(seed, split)`` draws everything from ``np.random.default_rng([seed, split index])``,
-so a (seed, split) pair always gives the same mixture. Recipe (PERCEPNET.md, "Training data"):
+so a (seed, split) pair always gives the same mixture. Recipe (PERCEPNET.md, "Training data",
+and issue 12's augmentation list):
 
 - speech: clips of the split concatenated with short pauses; half the mixtures use only
   full-band clips (measured bandwidth >= 16 kHz), so energy above 11 kHz is often speech;
 - noise: one or two of real noise files, music, typing (bucklespring key presses),
-  synthetic (coloured noise, mains hum with harmonics, fan-like band noise) and babble
-  (3-8 overlapped speakers of the same split);
+  synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
+  rumble, rain-like impulses) and babble (3-12 overlapped speakers of the same split);
 - a random RNNoise-style second-order tilt filter on speech and on noise;
-- SNR uniform in -5...+40 dB (energy over the whole clip), 5 % pure noise (clean = 0),
+- SNR uniform in -5...+35 dB (energy over the whole clip), 5 % pure noise (clean = 0),
   5 % pure speech;
 - 30 % in a simulated shoebox room (pyroomacoustics, RT60 0.1-1 s): the noisy input has
   the full reverberation, the target ``clean`` only the direct path and the first 20 ms;
-- level: the peak of ``noisy`` uniform in -40...0 dBFS (so nothing clips), the same gain
-  on ``clean``.
+- what the microphone and the line do, applied to noisy and clean alike (so the target keeps
+  them): random peaking/shelving EQ (50 %), band-limiting through an 8 or 16 kHz rate
+  (15 %; the network must never learn to remove the high band of full-band speech, nor to
+  invent it), slow gain changes within the clip (20 %);
+- level: speech RMS uniform in -45...-10 dBFS; where the mixture then peaks above 0 dBFS,
+  10 % of mixtures are hard-clipped (noisy only: the target is the unclipped speech), the
+  rest are scaled down to peak at -0.1 dBFS.
 
 Audio comes from ``splits.json`` of the data cache (see ``fetch_data``); files are memory
 mapped lazily and kept in a bounded in-process cache.
@@ -26,20 +32,26 @@ import json
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, lfilter, sosfilt
+from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
 
 from percepnet_wasm.constants import SAMPLE_RATE
 from percepnet_train.fetch_data import data_root
 
-SPLITS = ("train", "val", "test")
-SNR_RANGE_DB = (-5.0, 40.0)
-PEAK_RANGE_DBFS = (-40.0, 0.0)
+SPLITS = ("train", "val", "test", "holdout")
+SNR_RANGE_DB = (-5.0, 35.0)
+SPEECH_RANGE_DBFS = (-45.0, -10.0)     # RMS of the speech over the whole clip
+PEAK_LIMIT = 10 ** (-0.1 / 20)         # mixtures louder than this are scaled down ...
+P_CLIP = 0.10                          # ... or hard-clipped at 1.0 (noisy only)
+P_EQ = 0.5
+P_BANDLIMIT = 0.15
+BANDLIMIT_RATES = (8_000, 16_000)
+P_GAIN_CHANGES = 0.2
 P_NOISE_ONLY = 0.05
 P_SPEECH_ONLY = 0.05
 P_REVERB = 0.30
 P_FULLBAND_ONLY = 0.5
 FULLBAND_HZ = 16_000.0             # measured bandwidth that counts as full-band speech
-NOISE_KINDS = {"noise": 0.35, "music": 0.15, "typing": 0.10, "synthetic": 0.25, "babble": 0.15}
+NOISE_KINDS = {"noise": 0.30, "music": 0.12, "typing": 0.08, "synthetic": 0.35, "babble": 0.15}
 P_SECOND_NOISE = 0.25
 TILT_MAX = 3 / 8                   # RNNoise: tilt filter coefficients uniform in +-3/8
 RT60_RANGE_S = (0.1, 1.0)
@@ -187,11 +199,64 @@ def _fan(rng: np.random.Generator, n: int) -> np.ndarray:
     return _normalise(_normalise(band) + blade + pink).astype(np.float32)
 
 
+def _drift(rng: np.random.Generator, n: int, points: int, depth: float) -> np.ndarray:
+    """A slow random curve around 1 (relative change up to ``depth``), shape (n,)."""
+    knots = 1 + depth * rng.uniform(-1, 1, points)
+    return np.interp(np.arange(n), np.linspace(0, n, points), knots)
+
+
+def _drone(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Engine or rotor drone: a harmonic series on a fundamental of 15-150 Hz that drifts
+    slowly (up to ±15 %), with blade/firing amplitude modulation, over a coloured bed."""
+    f0 = np.exp(rng.uniform(np.log(15), np.log(150))) * _drift(rng, n, int(rng.integers(2, 8)),
+                                                                  rng.uniform(0.0, 0.15))
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    count = int(min(rng.integers(5, 80), 0.45 * SAMPLE_RATE / f0.max()))
+    amps = np.arange(1, count + 1) ** -rng.uniform(0.3, 1.5) * rng.uniform(0.3, 1.0, count)
+    x = np.zeros(n)
+    for k, a, ph in zip(range(1, count + 1), amps, rng.uniform(0, 2 * np.pi, count)):
+        x += a * np.sin(k * phase + ph)
+    am = 1 + rng.uniform(0, 0.6) * np.sin(phase * rng.choice([0.5, 1.0, 2.0]))
+    bed = _coloured(rng, n, rng.uniform(0.5, 2.0)) * 10 ** (rng.uniform(-25, -5) / 20)
+    return _normalise(_normalise(x * am) + bed).astype(np.float32)
+
+
+def _rumble(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Low rumble (traffic, wind on a microphone, a vehicle cabin): noise below 80-400 Hz
+    with slow level fluctuations."""
+    cut = rng.uniform(80, 400)
+    low = sosfilt(butter(4, cut, fs=SAMPLE_RATE, output="sos"), rng.standard_normal(n))
+    low *= _drift(rng, n, int(rng.integers(3, 20)), rng.uniform(0.1, 0.8))
+    return _normalise(_normalise(low) + 0.05 * _coloured(rng, n, 1.0)).astype(np.float32)
+
+
+def _impulses(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Rain-like impulses: decaying bursts of filtered noise at a Poisson rate of
+    5-400 per second, over a soft bed."""
+    out = np.zeros(n)
+    times = np.cumsum(rng.exponential(SAMPLE_RATE / rng.uniform(5, 400), int(n / 50) + 10))
+    times = times[times < n].astype(int)
+    length = int(rng.uniform(0.002, 0.03) * SAMPLE_RATE)
+    burst = rng.standard_normal(length) * np.exp(-np.arange(length) / (length / 5))
+    for t, a in zip(times, rng.lognormal(0, 0.7, len(times))):
+        seg = out[t:t + length]
+        seg += a * burst[:len(seg)]
+    lo = rng.uniform(200, 3000)
+    out = sosfilt(butter(2, lo, btype="high", fs=SAMPLE_RATE, output="sos"), out)
+    bed = _coloured(rng, n, rng.uniform(0.0, 1.5)) * 10 ** (rng.uniform(-30, -10) / 20)
+    return _normalise(_normalise(out) + bed).astype(np.float32)
+
+
+SYNTHETIC_KINDS = {"coloured": 0.25, "hum": 0.10, "fan": 0.20, "drone": 0.20, "rumble": 0.10,
+                   "impulses": 0.15}
+
+
 def _synthetic(rng: np.random.Generator, n: int) -> np.ndarray:
-    kind = rng.choice(["coloured", "hum", "fan"], p=[0.5, 0.2, 0.3])
+    kind = rng.choice(list(SYNTHETIC_KINDS), p=list(SYNTHETIC_KINDS.values()))
     if kind == "coloured":
         return _coloured(rng, n, rng.uniform(0.0, 2.0))
-    return _hum(rng, n) if kind == "hum" else _fan(rng, n)
+    return {"hum": _hum, "fan": _fan, "drone": _drone, "rumble": _rumble,
+            "impulses": _impulses}[kind](rng, n)
 
 
 def _typing(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) -> np.ndarray:
@@ -209,12 +274,12 @@ def _typing(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) ->
 
 
 def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
-    """3-8 speakers (speech groups of the split) talking at once."""
+    """3-12 speakers (speech groups of the split) talking at once."""
     by_group: dict[str, list[dict]] = {}
     for e in cat.pool(split, "speech"):
         by_group.setdefault(e["group"], []).append(e)
     groups = sorted(by_group)
-    count = min(int(rng.integers(3, 9)), len(groups))
+    count = min(int(rng.integers(3, 13)), len(groups))
     out = np.zeros(n, np.float32)
     for g in rng.choice(groups, size=count, replace=False):
         out += _speech(rng, cat, by_group[g], n) * 10 ** (rng.uniform(-6, 0) / 20)
@@ -301,6 +366,58 @@ def _reverberate(rng: np.random.Generator, speech: np.ndarray, noise: np.ndarray
     return target, wet, noise
 
 
+# ---------------------------------------------------------------- microphone and line
+def _peaking(f0: float, gain_db: float, q: float):
+    """RBJ peaking-EQ biquad (b, a) at ``f0`` Hz."""
+    a_lin, w0 = 10 ** (gain_db / 40), 2 * np.pi * f0 / SAMPLE_RATE
+    alpha = np.sin(w0) / (2 * q)
+    b = [1 + alpha * a_lin, -2 * np.cos(w0), 1 - alpha * a_lin]
+    a = [1 + alpha / a_lin, -2 * np.cos(w0), 1 - alpha / a_lin]
+    return np.array(b) / a[0], np.array(a) / a[0]
+
+
+def _equaliser(rng: np.random.Generator):
+    """A microphone's colouration: 1-3 peaks/dips of ±10 dB at 100 Hz-10 kHz, sometimes a
+    low cut (50-300 Hz). Returns a function applied identically to noisy and clean."""
+    peaks = [_peaking(np.exp(rng.uniform(np.log(100), np.log(10_000))), rng.uniform(-10, 10),
+                      rng.uniform(0.5, 2.5)) for _ in range(int(rng.integers(1, 4)))]
+    low_cut = (butter(2, rng.uniform(50, 300), btype="high", fs=SAMPLE_RATE, output="sos")
+               if rng.random() < 0.4 else None)
+
+    def apply(x):
+        for b, a in peaks:
+            x = lfilter(b, a, x)
+        return sosfilt(low_cut, x) if low_cut is not None else x
+    return apply
+
+
+def _band_limit(x: np.ndarray, rate: int) -> np.ndarray:
+    """Through a ``rate`` Hz line and back to 48 kHz (polyphase anti-alias filters)."""
+    return resample_poly(resample_poly(x, rate, SAMPLE_RATE), SAMPLE_RATE, rate)[:len(x)]
+
+
+def _gain_changes(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Slow level changes (a speaker moving, an AGC): ±10 dB knots every 0.5-3 s."""
+    knots = np.arange(0, n + SAMPLE_RATE * 3, int(rng.uniform(0.5, 3.0) * SAMPLE_RATE))
+    return 10 ** (np.interp(np.arange(n), knots, rng.uniform(-10, 10, len(knots))) / 20)
+
+
+def _channel(rng: np.random.Generator, clean: np.ndarray, noisy: np.ndarray):
+    """EQ, band-limiting and gain changes, the same on both signals."""
+    ops = []
+    if rng.random() < P_EQ:
+        ops.append(_equaliser(rng))
+    if rng.random() < P_BANDLIMIT:
+        rate = int(rng.choice(BANDLIMIT_RATES))
+        ops.append(lambda x: _band_limit(x, rate))
+    if rng.random() < P_GAIN_CHANGES:
+        gain = _gain_changes(rng, len(noisy))
+        ops.append(lambda x: x * gain)
+    for op in ops:
+        clean, noisy = op(clean), op(noisy)
+    return clean, noisy
+
+
 # ---------------------------------------------------------------- the mixture
 def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None
         ) -> tuple[np.ndarray, np.ndarray]:
@@ -339,8 +456,17 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
             clean = speech
         noisy = speech if noise is None else mix_at_snr(speech, noise, rng.uniform(*SNR_RANGE_DB))
 
-    peak = float(np.max(np.abs(noisy)))
-    gain = 10 ** (rng.uniform(*PEAK_RANGE_DBFS) / 20) / peak if peak > 0 else 1.0
+    clean, noisy = _channel(rng, clean.astype(np.float64), noisy.astype(np.float64))
+    level_db = rng.uniform(*SPEECH_RANGE_DBFS)
+    reference = _rms(clean) if case != "noise_only" else _rms(noisy) * 10 ** (rng.uniform(-5, 35) / 20)
+    gain = 10 ** (level_db / 20) / reference if reference > 0 else 1.0
     clean, noisy = clean * gain, noisy * gain
-    over = max(float(np.max(np.abs(clean))), 1.0)     # the early target can peak above noisy
-    return (clean / over).astype(np.float32), (noisy / over).astype(np.float32)
+    peak = max(float(np.max(np.abs(noisy))), float(np.max(np.abs(clean))))
+    if peak > PEAK_LIMIT:
+        if rng.random() < P_CLIP and case != "noise_only":
+            noisy = np.clip(noisy, -1.0, 1.0)            # the target stays unclipped
+            over = max(float(np.max(np.abs(clean))) / PEAK_LIMIT, 1.0)
+        else:
+            over = peak / PEAK_LIMIT
+        clean, noisy = clean / over, noisy / over
+    return clean.astype(np.float32), noisy.astype(np.float32)

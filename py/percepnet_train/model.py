@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-NB_FEATURES = 70
-NB_BANDS = 34
+from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
+
 WEIGHT_CLIP = 0.5           # |w| <= 1/2 so int8 with a per-row scale loses little
 
 # Named widths. "small" ~0.47 M weights, "base" ~1.5 M weights (count_weights() is exact).

@@ -39,9 +39,9 @@ import torch.distributed as dist
 
 from percepnet_train.export import git_commit
 from percepnet_train.model import ModelConfig, PercepNet, count_weights, percepnet_loss
+from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
+from percepnet_wasm.features import ENERGY_FLOOR
 
-NB_FEATURES = 70
-NB_BANDS = 34
 KEYS = ("features", "gains", "strengths", "vad")
 
 
@@ -74,6 +74,23 @@ def default_audio_root() -> Path | None:
         return Path(data_root())
     except Exception:                   # the audio cache is optional for hashing
         return None
+
+
+def shift_level(features: np.ndarray, db: np.ndarray) -> np.ndarray:
+    """The features of the same audio ``db`` dB louder, in place; returns ``features``.
+
+    Only the 34 log band energies depend on the level (coherences, pitch period and
+    correlation are ratios), and ``log10(E + ENERGY_FLOOR)`` inverts exactly, so this equals
+    running the scaled signal through the pipeline (up to float32 rounding, and as long as the
+    scaled input stays within the denoiser's ±8 input clamp). Targets do not change.
+
+    features : float32 (..., 70); db : float (...,) broadcast over the leading dimensions.
+    """
+    energies = features[..., :NB_BANDS]
+    power = np.maximum(np.power(10.0, energies, dtype=np.float64) - ENERGY_FLOOR, 0.0)
+    power *= np.power(10.0, np.asarray(db, np.float64) / 10.0)[..., None]
+    energies[:] = np.log10(power + ENERGY_FLOOR)
+    return features
 
 
 class SequenceSet:
@@ -117,8 +134,10 @@ class SequenceSet:
             raise ValueError(f"no sequence of at least {min_len} frames in {shards}")
         self.frames = int(self.lengths.sum())
 
-    def batch(self, rng: np.random.Generator, batch: int, seq_len: int):
-        """Random crops: sequences drawn in proportion to length; short ones padded + masked."""
+    def batch(self, rng: np.random.Generator, batch: int, seq_len: int, level_db: float = 0.0):
+        """Random crops: sequences drawn in proportion to length; short ones padded + masked.
+        With ``level_db`` > 0 each crop is made uniformly -level_db..+level_db dB louder
+        (``shift_level``)."""
         idx = rng.choice(self.starts.size, size=batch, p=self.lengths / self.lengths.sum())
         out = {k: np.zeros((batch, seq_len) + self.data[k].shape[1:], np.float32) for k in KEYS}
         mask = np.zeros((batch, seq_len), np.float32)
@@ -130,6 +149,8 @@ class SequenceSet:
             for k in KEYS:
                 out[k][b, :m] = self.data[k][s:s + m]
             mask[b, :m] = 1
+        if level_db > 0:
+            shift_level(out["features"], rng.uniform(-level_db, level_db, batch)[:, None])
         return {k: torch.from_numpy(v) for k, v in out.items()}, torch.from_numpy(mask)
 
     def moments(self, max_frames: int = 2_000_000):
@@ -230,6 +251,12 @@ def parse_args(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
     ap.add_argument("--vad-weight", type=float, default=0.1)
+    ap.add_argument("--level-aug-db", type=float, default=0.0,
+                    help="each crop made up to ±this many dB louder or quieter (exact, in "
+                         "feature space; 0: off)")
+    ap.add_argument("--refresh-minutes", type=float, default=0.0,
+                    help="single process: every this many minutes, load shards that appeared "
+                         "in the cache since (a growing cache; 0: never)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--val-every", type=int, default=1000, help="steps between validations")
     ap.add_argument("--val-frames", type=int, default=300_000,
@@ -252,6 +279,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 2) // local_world))
     if args.batch % world:
         raise SystemExit(f"--batch {args.batch} is not divisible by the {world} processes")
+    if args.refresh_minutes and world > 1:
+        raise SystemExit("--refresh-minutes works in a single process only")
     run = args.run or Path(__file__).resolve().parents[2] / "runs" / args.size   # gitignored
     run.mkdir(parents=True, exist_ok=True)
     main_rank = rank == 0
@@ -341,13 +370,24 @@ def main(argv=None) -> int:
 
     last_val = ckpt.get("val_loss") if ckpt else None
     per_rank = args.batch // world
-    t_start = last_ckpt = time.time()
+    t_start = last_ckpt = last_refresh = time.time()
     acc = {}
     t_log, frames_log = time.time(), 0
     model.train()
     while step < args.steps:
         rng = np.random.default_rng([args.seed, rank, step])
-        b, mask = tset.batch(rng, per_rank, args.seq_len)
+        if args.refresh_minutes and time.time() - last_refresh > args.refresh_minutes * 60:
+            last_refresh = time.time()
+            shards = find_shards(args.cache, "train")
+            if len(shards) > len(train_shards):
+                train_shards, tset = shards, SequenceSet(shards)
+                data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
+                run_meta["data_manifest_sha256"] = data_hash
+                rec = {"step": step, "refresh": len(shards), "train_frames": tset.frames,
+                       "data_manifest_sha256": data_hash}
+                log(run, rec)
+                print(f"[train] {json.dumps(rec)}", flush=True)
+        b, mask = tset.batch(rng, per_rank, args.seq_len, args.level_aug_db)
         for group in opt.param_groups:
             group["lr"] = lr_at(step, args)
         g, r, v = ddp(b["features"])
