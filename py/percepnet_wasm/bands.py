@@ -29,15 +29,23 @@ _SEGMENT = np.searchsorted(_STARTS, np.arange(FREQ_SIZE), side="right") - 1   # 
 
 
 def band_energy(spectrum, out):
-    """``E_b = sum_k w_b(k) |X(k)|^2``: ``spectrum`` complex [481] -> ``out`` float32 [34]."""
+    """``E_b = sum_k w_b(k) |X(k)|^2``: ``spectrum`` complex [shape=(..., 481)] -> ``out``
+    float32 [shape=(..., 34)].
+
+    A stack of matrix-vector products (one BLAS gemv per row, as ``np.dot`` does for one
+    frame), so each row is bit-identical to the one-frame result.
+    """
     power = spectrum.real * spectrum.real + spectrum.imag * spectrum.imag
-    return np.dot(BANDS, power, out=out)
+    np.matmul(BANDS, power[..., None], out=out[..., None])
+    return out
 
 
 def band_correlation(x, p, out):
-    """``C_b = sum_k w_b(k) Re(X(k) P*(k))``: two complex [481] spectra -> ``out`` float32 [34]."""
+    """``C_b = sum_k w_b(k) Re(X(k) P*(k))``: two complex [shape=(..., 481)] spectra ->
+    ``out`` float32 [shape=(..., 34)] (row by row, as ``band_energy``)."""
     cross = x.real * p.real + x.imag * p.imag
-    return np.dot(BANDS, cross, out=out)
+    np.matmul(BANDS, cross[..., None], out=out[..., None])
+    return out
 
 
 class BandPool:
@@ -48,7 +56,8 @@ class BandPool:
     ``[c_b, c_{b+1})`` go to band b with weight ``1 - rise`` and to band b + 1 with ``rise``,
     so two weighted segment sums (one ``add.reduceat``) give every band.
 
-    ``pool(values)`` : float32 [shape=(rows, 481)] -> float32 [shape=(rows, 34)] (``pool.out``).
+    ``pool(values)`` : float32 [shape=(*rows, 481)] -> float32 [shape=(*rows, 34)] (``pool.out``);
+    ``rows`` an int or a shape tuple.
     """
 
     _SPLIT = np.stack([BANDS[_SEGMENT, np.arange(FREQ_SIZE)],            # to band b
@@ -56,15 +65,16 @@ class BandPool:
                        * (_SEGMENT < NB_BANDS - 1)])                      # to band b + 1
 
     def __init__(self, rows):
-        self.out = np.zeros((rows, NB_BANDS), np.float32)
-        self._weighted = np.zeros((rows, 2, FREQ_SIZE), np.float32)
-        self._sums = np.zeros((rows, 2, NB_BANDS), np.float32)
+        lead = rows if isinstance(rows, tuple) else (rows,)
+        self.out = np.zeros(lead + (NB_BANDS,), np.float32)
+        self._weighted = np.zeros(lead + (2, FREQ_SIZE), np.float32)
+        self._sums = np.zeros(lead + (2, NB_BANDS), np.float32)
 
     def __call__(self, values):
-        np.multiply(values[:, None, :], self._SPLIT, out=self._weighted)
-        np.add.reduceat(self._weighted, _STARTS, axis=2, out=self._sums)
-        np.copyto(self.out, self._sums[:, 0])
-        self.out[:, 1:] += self._sums[:, 1, :-1]
+        np.multiply(values[..., None, :], self._SPLIT, out=self._weighted)
+        np.add.reduceat(self._weighted, _STARTS, axis=-1, out=self._sums)
+        np.copyto(self.out, self._sums[..., 0, :])
+        self.out[..., 1:] += self._sums[..., 1, :-1]
         return self.out
 
 

@@ -25,8 +25,17 @@ COMB_COEFFS = [comb_coefficients(k) for k in range(COMB_TAPS + 1)]
 COMB_NOISE_GAIN = [float(np.sum(np.square(c, dtype=np.float64))) for c in COMB_COEFFS]
 
 
+# c_k of every K in one table: row K holds c_{-K..K} centred on column COMB_TAPS, zeros beyond.
+_COEFF_TABLE = np.zeros((COMB_TAPS + 1, 2 * COMB_TAPS + 1), np.float32)
+for _k, _c in enumerate(COMB_COEFFS):
+    _COEFF_TABLE[_k, COMB_TAPS - _k:COMB_TAPS + _k + 1] = _c
+
+
 def comb_taps(period):
-    """Number of taps each side, K, that the look-ahead allows for ``period`` (samples)."""
+    """Number of taps each side, K, that the look-ahead allows for ``period`` (samples);
+    int, or int array for an array of periods."""
+    if isinstance(period, np.ndarray):
+        return np.minimum(COMB_TAPS, LOOKAHEAD_SAMPLES // period)
     return min(COMB_TAPS, LOOKAHEAD_SAMPLES // period)
 
 
@@ -35,14 +44,19 @@ def comb_filter(history, period, out):
 
     Parameters
     ----------
-    history : float32 [shape=(5760,)]  past, window and look-ahead, oldest first
-    period : int  pitch period T in samples, 60..768
-    out : float32 [shape=(960,)]  the filtered window
+    history : float32 [shape=(5760,) or (n, 5760)]  past, window and look-ahead, oldest first
+    period : int, or int ndarray [shape=(n,)] with 2-D ``history``  pitch period T in samples, 60..768
+    out : float32 [shape=(960,) or (n, 960)]  the filtered window
 
     Returns
     -------
-    int  the number of taps each side used, K
+    int or int [shape=(n,)]  the number of taps each side used, K
+
+    Rows are filtered with the same float32 operations in the same order as one frame
+    (a row whose K is below k skips tap k), so each row equals the one-frame result.
     """
+    if isinstance(period, np.ndarray):
+        return _comb_filter_rows(history, period, out)
     taps = comb_taps(period)
     c = COMB_COEFFS[taps]
     start = COMB_WINDOW_START
@@ -51,6 +65,23 @@ def comb_filter(history, period, out):
         past = start - k * period
         future = start + k * period
         out += c[taps + k] * (history[past:past + WINDOW_SIZE] + history[future:future + WINDOW_SIZE])
+    return taps
+
+
+def _comb_filter_rows(history, period, out):
+    """``comb_filter`` of n rows, each with its own period: tap windows are gathered as rows
+    of a sliding-window view (no copy of the history)."""
+    taps = comb_taps(period)
+    start = COMB_WINDOW_START
+    np.multiply(history[:, start:start + WINDOW_SIZE], _COEFF_TABLE[taps, COMB_TAPS, None], out=out)
+    windows = np.lib.stride_tricks.sliding_window_view(history, WINDOW_SIZE, axis=-1)
+    for k in range(1, COMB_TAPS + 1):
+        rows = np.flatnonzero(taps >= k)
+        if not len(rows):
+            break
+        shift = k * period[rows]
+        c = _COEFF_TABLE[taps[rows], COMB_TAPS + k, None]
+        out[rows] += c * (windows[rows, start - shift] + windows[rows, start + shift])
     return taps
 
 

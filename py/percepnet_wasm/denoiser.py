@@ -166,8 +166,8 @@ class Denoiser:
         #    spectra of frames f, t and of the comb output; band energies, coherence q_y.
         taps = comb_filter(hist, self.period, self._blocks[_COMB])
         self.comb_noise_gain = COMB_NOISE_GAIN[taps]
-        self._analyse(hist)
-        self._band_energies()
+        analyse_rows(hist, self._blocks, self._spectra)
+        band_energies(self._parts, self._products, self._power, self._pool)
         pitch_coherence(self._correlation, self.noisy_energy, self.comb_energy, self.coherence)
         compute_features(self.newest_energy, self.coherence, self.period, self.pitch_correlation,
                          self.features)
@@ -206,22 +206,6 @@ class Denoiser:
         self._history, self._history_next = nxt, hist
         return nxt
 
-    def _analyse(self, hist):
-        """Window frames f and t (from the history) and the comb output (already in
-        ``_blocks[_COMB]``); one rfft call for all three -> ``_spectra`` [3, 481]."""
-        blocks = self._blocks
-        np.multiply(hist[_FRAME_START:].reshape(2, WINDOW_SIZE), WINDOW, out=blocks[:_COMB])
-        blocks[_COMB] *= WINDOW
-        np.fft.rfft(blocks, axis=1, out=self._spectra)
-
-    def _band_energies(self):
-        """Band energies of the three spectra and ``C_b = sum_k w_b(k) Re(Y(k) P*(k))``."""
-        parts, products = self._parts, self._products
-        np.multiply(parts, parts, out=products[:3])
-        np.multiply(parts[_NOISY], parts[_COMB], out=products[_CROSS])
-        np.add(products[..., 0], products[..., 1], out=self._power)
-        self._pool(self._power)
-
     def _apply(self, gains, strengths):
         """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins.
 
@@ -252,6 +236,33 @@ class Denoiser:
         np.multiply(band, gains, out=band)
         self._band_to_bins()
         np.multiply(z, self._bins, out=z)
+
+
+def analyse_rows(hist, blocks, spectra):
+    """Window frames f and t (from the history) and the comb output (already in
+    ``blocks[..., 2, :]``); one rfft call for all three.
+
+    ``hist`` float32 [shape=(..., 5760)], ``blocks`` float32 [shape=(..., 3, 960)], ``spectra``
+    complex64 [shape=(..., 3, 481)] (out); rows: frame f, frame t, comb output.
+    """
+    np.multiply(hist[..., _FRAME_START:].reshape(hist.shape[:-1] + (2, WINDOW_SIZE)), WINDOW,
+                out=blocks[..., :_COMB, :])
+    blocks[..., _COMB, :] *= WINDOW
+    np.fft.rfft(blocks, axis=-1, out=spectra)
+
+
+def band_energies(parts, products, power, pool):
+    """Band energies of the three spectra and ``C_b = sum_k w_b(k) Re(Y(k) P*(k))``.
+
+    ``parts`` float32 [shape=(..., 3, 481, 2)] (re, im of the ``analyse_rows`` spectra),
+    workspaces ``products`` [shape=(..., 4, 481, 2)] and ``power`` [shape=(..., 4, 481)],
+    ``pool`` a ``BandPool((..., 4))``; returns ``pool.out`` [shape=(..., 4, 34)]: rows
+    E(frame f), E(frame t), E(comb), C(frame f, comb).
+    """
+    np.multiply(parts, parts, out=products[..., :_CROSS, :, :])
+    np.multiply(parts[..., _NOISY, :, :], parts[..., _COMB, :, :], out=products[..., _CROSS, :, :])
+    np.add(products[..., 0], products[..., 1], out=power)
+    return pool(power)
 
 
 def enhance(x, denoiser=None):

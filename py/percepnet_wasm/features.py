@@ -15,14 +15,15 @@ _LOG_PERIOD_SPAN = np.log2(PITCH_MAX_PERIOD / PITCH_MIN_PERIOD)
 
 
 def compute_features(band_energy, coherence, period, correlation, out):
-    """Write the 70 features to ``out`` float32 [shape=(70,)].
+    """Write the 70 features to ``out`` float32 [shape=(..., 70)].
 
-    ``band_energy`` [34] of frame t, ``coherence`` [34], ``period`` (samples) and
-    ``correlation`` of frame t - 2.
+    ``band_energy`` [..., 34] of frame t, ``coherence`` [..., 34], ``period`` (samples) and
+    ``correlation`` of frame t - 2 (scalars, or arrays [...] for a stack of frames).
     """
-    np.add(band_energy, ENERGY_FLOOR, out=out[:NB_BANDS])
-    np.log10(out[:NB_BANDS], out=out[:NB_BANDS])
-    out[NB_BANDS:2 * NB_BANDS] = coherence
-    out[2 * NB_BANDS] = np.log2(period / PITCH_MIN_PERIOD) / _LOG_PERIOD_SPAN
-    out[2 * NB_BANDS + 1] = correlation
+    energies = out[..., :NB_BANDS]
+    np.add(band_energy, ENERGY_FLOOR, out=energies)
+    np.log10(energies, out=energies)
+    out[..., NB_BANDS:2 * NB_BANDS] = coherence
+    out[..., 2 * NB_BANDS] = np.log2(period / PITCH_MIN_PERIOD) / _LOG_PERIOD_SPAN
+    out[..., 2 * NB_BANDS + 1] = correlation
     return out

@@ -49,25 +49,72 @@ def _argmax3(ncorr, centre):
 
 
 class PitchSearch:
-    """Per-frame period candidates; holds the preallocated workspace."""
+    """Per-frame period candidates; holds the preallocated workspace.
 
-    def __init__(self):
+    ``rows`` None (streaming: one frame per ``search``) or n: ``correlate`` and
+    ``search_rows`` then take n frames at once, with the same arithmetic row by row.
+    """
+
+    def __init__(self, rows=None):
+        lead = () if rows is None else (rows,)
         # Row 0: the whole buffer, row 1: its newest window; both zero-padded to 2048 and
         # transformed by one rfft call (NumPy calls, not flops, are the cost in Pyodide).
-        self._frames = np.zeros((2, _FFT_SIZE), np.float64)
-        self._spectra = np.zeros((2, _FFT_SIZE // 2 + 1), np.complex128)
-        self._r = np.zeros(_FFT_SIZE, np.float64)
-        self._square = np.zeros(PITCH_BUF_SIZE, np.float64)
-        self._cumsum = np.zeros(PITCH_BUF_SIZE + 1, np.float64)
-        self._lag_energy = np.zeros(_NB_LAGS, np.float64)    # by lag m = 768 - period
-        self._denominator = np.zeros(_NB_LAGS, np.float64)
-        self._quiet = np.zeros(_NB_LAGS, bool)
-        self._rising = np.ones(_NB_LAGS, bool)               # local-maximum masks, by period
-        self._falling = np.ones(_NB_LAGS, bool)
-        self._peak = np.zeros(_NB_LAGS, bool)
-        self.ncorr = np.zeros(_NB_PERIODS, np.float64)    # normalised correlation by period
-        self.periods = np.zeros(NB_CANDIDATES, np.int64)
-        self.correlations = np.zeros(NB_CANDIDATES, np.float32)
+        self._frames = np.zeros(lead + (2, _FFT_SIZE), np.float64)
+        self._spectra = np.zeros(lead + (2, _FFT_SIZE // 2 + 1), np.complex128)
+        self._r = np.zeros(lead + (_FFT_SIZE,), np.float64)
+        self._square = np.zeros(lead + (PITCH_BUF_SIZE,), np.float64)
+        self._cumsum = np.zeros(lead + (PITCH_BUF_SIZE + 1,), np.float64)
+        self._seg_energy = np.zeros(lead + (1,), np.float64)
+        self._lag_energy = np.zeros(lead + (_NB_LAGS,), np.float64)    # by lag m = 768 - period
+        self._denominator = np.zeros(lead + (_NB_LAGS,), np.float64)
+        self._quiet = np.zeros(lead + (_NB_LAGS,), bool)
+        self._rising = np.ones(lead + (_NB_LAGS,), bool)               # local-maximum masks, by period
+        self._falling = np.ones(lead + (_NB_LAGS,), bool)
+        self._peak = np.zeros(lead + (_NB_LAGS,), bool)
+        self.ncorr = np.zeros(lead + (_NB_PERIODS,), np.float64)    # normalised correlation by period
+        self.periods = np.zeros(lead + (NB_CANDIDATES,), np.int64)
+        self.correlations = np.zeros(lead + (NB_CANDIDATES,), np.float32)
+
+    def correlate(self, x):
+        """Normalised correlation ``ncorr`` [shape=(..., 769)] (by period) of the newest window
+        of ``x`` float32 [shape=(..., 1728)] with its past, and the local-maximum mask of
+        ``ncorr[..., 60:]`` (``_peak``)."""
+        frames, spectra = self._frames, self._spectra
+        whole = frames[..., 0, :PITCH_BUF_SIZE]
+        whole[...] = x
+        frames[..., 1, :WINDOW_SIZE] = x[..., PITCH_MAX_PERIOD:]
+        # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
+        # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
+        # window's energy) would swamp the correlation with a quiet span.
+        np.fft.rfft(frames, axis=-1, out=spectra)
+        newest = spectra[..., 1, :]
+        np.conjugate(newest, out=newest)
+        np.multiply(spectra[..., 0, :], newest, out=spectra[..., 0, :])
+        r = np.fft.irfft(spectra[..., 0, :], _FFT_SIZE, out=self._r)
+        np.square(whole, out=self._square)
+        cumsum = self._cumsum
+        np.add.accumulate(self._square, axis=-1, out=cumsum[..., 1:])
+        lag_energy = np.subtract(cumsum[..., WINDOW_SIZE:WINDOW_SIZE + _NB_LAGS], cumsum[..., :_NB_LAGS],
+                                 out=self._lag_energy)
+        seg_energy = np.subtract(cumsum[..., -1:], cumsum[..., PITCH_MAX_PERIOD:PITCH_MAX_PERIOD + 1],
+                                 out=self._seg_energy)
+        ncorr = self.ncorr
+        by_lag = ncorr[..., PITCH_MAX_PERIOD:PITCH_MIN_PERIOD - 1:-1]    # by_lag[m] = ncorr[768 - m]
+        # A span at least 60 dB quieter than the window (digital silence before an onset)
+        # correlates 0 exactly: there round-off would decide, and differ between platforms.
+        # The floor keeps near-silent windows near 0; the clip removes what round-off
+        # leaves beyond Cauchy-Schwarz.
+        den = np.multiply(lag_energy, seg_energy, out=self._denominator)
+        np.sqrt(den, out=den)
+        den += CORRELATION_FLOOR
+        np.divide(r[..., :_NB_LAGS], den, out=by_lag)
+        by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
+        np.clip(ncorr, -1.0, 1.0, out=ncorr)
+        band = ncorr[..., PITCH_MIN_PERIOD:]
+        # Local maxima (periods).
+        np.greater_equal(band[..., 1:], band[..., :-1], out=self._rising[..., 1:])
+        np.greater_equal(band[..., :-1], band[..., 1:], out=self._falling[..., :-1])
+        return np.logical_and(self._rising, self._falling, out=self._peak)
 
     def search(self, x):
         """Candidate periods of the newest window of ``x`` float32 [shape=(1728,)], oldest first.
@@ -77,58 +124,55 @@ class PitchSearch:
         one-frame octave drop but never prefers a multiple; then the next correlation peaks
         that are not multiples of the best. Returns (periods, correlations) [shape=(4,)].
         """
-        frames, spectra = self._frames, self._spectra
-        whole = frames[0, :PITCH_BUF_SIZE]
-        whole[:] = x
-        frames[1, :WINDOW_SIZE] = x[PITCH_MAX_PERIOD:]
-        # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
-        # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
-        # window's energy) would swamp the correlation with a quiet span.
-        np.fft.rfft(frames, axis=1, out=spectra)
-        np.conjugate(spectra[1], out=spectra[1])
-        np.multiply(spectra[0], spectra[1], out=spectra[0])
-        r = np.fft.irfft(spectra[0], _FFT_SIZE, out=self._r)
-        np.square(whole, out=self._square)
-        cumsum = self._cumsum
-        np.add.accumulate(self._square, out=cumsum[1:])
-        lag_energy = np.subtract(cumsum[WINDOW_SIZE:WINDOW_SIZE + _NB_LAGS], cumsum[:_NB_LAGS],
-                                 out=self._lag_energy)
-        seg_energy = cumsum[-1] - cumsum[PITCH_MAX_PERIOD]
-        ncorr = self.ncorr
-        by_lag = ncorr[PITCH_MAX_PERIOD:PITCH_MIN_PERIOD - 1:-1]    # by_lag[m] = ncorr[768 - m]
-        # A span at least 60 dB quieter than the window (digital silence before an onset)
-        # correlates 0 exactly: there round-off would decide, and differ between platforms.
-        # The floor keeps near-silent windows near 0; the clip removes what round-off
-        # leaves beyond Cauchy-Schwarz.
-        den = np.multiply(lag_energy, seg_energy, out=self._denominator)
-        np.sqrt(den, out=den)
-        den += CORRELATION_FLOOR
-        np.divide(r[:_NB_LAGS], den, out=by_lag)
-        by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
-        np.clip(ncorr, -1.0, 1.0, out=ncorr)
-        band = ncorr[PITCH_MIN_PERIOD:]
-        # Local maxima (periods), best first (ties: the shorter period first).
-        np.greater_equal(band[1:], band[:-1], out=self._rising[1:])
-        np.greater_equal(band[:-1], band[1:], out=self._falling[:-1])
-        peaks = np.logical_and(self._rising, self._falling, out=self._peak).nonzero()[0]
+        peaks = self.correlate(x).nonzero()[0]
+        band = self.ncorr[PITCH_MIN_PERIOD:]
+        # Peaks best first (ties: the shorter period first).
         order = np.argsort(np.negative(band[peaks]), kind="stable")[:NB_CANDIDATES]
         peaks = (peaks[order] + PITCH_MIN_PERIOD).tolist()
-        nc = ncorr      # (a .tolist() copy would cost more than the few lookups below)
-        best = remove_doubling(nc, peaks[0])
-        found = [(best, nc[best])]
-        if 2 * best <= PITCH_MAX_PERIOD:
-            double = _argmax3(nc, 2 * best)
-            found.append((double, OCTAVE_THRESHOLD * nc[double]))
-        for p in peaks:
-            ratio = p / best
-            if abs(ratio - round(ratio)) > 0.03 * ratio:
-                found.append((p, nc[p]))
-        while len(found) < NB_CANDIDATES:
-            found.append(found[0])
-        for j, (p, c) in enumerate(found[:NB_CANDIDATES]):
-            self.periods[j] = p
-            self.correlations[j] = c
+        _candidates(self.ncorr, peaks, self.periods, self.correlations)
         return self.periods, self.correlations
+
+    def search_rows(self, x):
+        """``search`` for n frames at once (``rows=n``): ``x`` float32 [shape=(n, 1728)] ->
+        (periods int64, correlations float32) [shape=(n, 4)], equal to ``search`` row by row.
+
+        The correlations are batched; the best peaks come from four first-maximum passes
+        (the stable order of ``search``), and the octave check and candidate list run per
+        row through the same ``_candidates``.
+        """
+        peak = self.correlate(x)
+        band = self.ncorr[:, PITCH_MIN_PERIOD:]
+        rows = np.arange(len(band))
+        masked = np.where(peak, band, -np.inf)
+        best = np.zeros((len(band), NB_CANDIDATES), np.int64)
+        found = np.zeros((len(band), NB_CANDIDATES), bool)     # rows may have fewer peaks
+        for j in range(NB_CANDIDATES):
+            best[:, j] = np.argmax(masked, axis=-1)      # first maximum: the shorter period
+            found[:, j] = masked[rows, best[:, j]] > -np.inf
+            masked[rows, best[:, j]] = -np.inf
+        best += PITCH_MIN_PERIOD
+        for i, (nc, row, n_found) in enumerate(zip(self.ncorr, best.tolist(), found.sum(axis=1).tolist())):
+            _candidates(nc, row[:n_found], self.periods[i], self.correlations[i])
+        return self.periods, self.correlations
+
+
+def _candidates(nc, peaks, periods, correlations):
+    """The Viterbi's candidates of one frame from its correlation ``nc`` [769] and its best
+    peaks (periods, best first): written to ``periods``, ``correlations`` [shape=(4,)]."""
+    best = remove_doubling(nc, peaks[0])
+    found = [(best, nc[best])]
+    if 2 * best <= PITCH_MAX_PERIOD:
+        double = _argmax3(nc, 2 * best)
+        found.append((double, OCTAVE_THRESHOLD * nc[double]))
+    for p in peaks:
+        ratio = p / best
+        if abs(ratio - round(ratio)) > 0.03 * ratio:
+            found.append((p, nc[p]))
+    while len(found) < NB_CANDIDATES:
+        found.append(found[0])
+    for j, (p, c) in enumerate(found[:NB_CANDIDATES]):
+        periods[j] = p
+        correlations[j] = c
 
 
 class PitchViterbi:
@@ -156,9 +200,22 @@ class PitchViterbi:
     def push(self, periods, correlations):
         """Add frame t's candidates (int [4], float32 [4]); return (period, correlation)
         decided for frame t - 2."""
+        return self._push(periods.tolist(), correlations.tolist())
+
+    def push_rows(self, periods, correlations):
+        """``push`` for n frames in a row: candidates int [shape=(n, 4)], float32 [shape=(n, 4)]
+        -> decided periods int64 [shape=(n,)] and correlations float32 [shape=(n,)] (row i is
+        the decision for frame i - 2, as ``push`` returns it)."""
+        decided = [self._push(p, c) for p, c in zip(periods.tolist(), correlations.tolist())]
+        if not decided:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        period, correlation = zip(*decided)
+        return np.array(period, np.int64), np.array(correlation, np.float32)
+
+    def _push(self, periods, correlations):
+        """``push`` with the candidates as lists."""
         depth = LOOKAHEAD_FRAMES + 1
         prev, cur = self._newest, (self._newest + 1) % depth
-        periods, correlations = periods.tolist(), correlations.tolist()
         log_p = [_LOG2_PERIOD[p] for p in periods]
         log_prev, score, back = self._log_periods[prev], self._score, self._back[cur]
         new_score = [0.0] * NB_CANDIDATES

@@ -61,22 +61,24 @@ class OracleTargets:
     ----------
     clean : float [shape=(n,)]  the clean signal at 48 kHz, aligned with the noisy input
     comb : bool  False gives r = 0 and no g_att (the band-gain-only oracle)
+    rows : None (streaming, ``step``) or n: workspaces for ``labels`` of n frames at once
     """
 
-    def __init__(self, clean, *, comb=True):
+    def __init__(self, clean, *, comb=True, rows=None):
+        lead = () if rows is None else (rows,)
         self.clean = np.asarray(clean, np.float32)
         self.comb = comb
         self._history = np.zeros(COMB_BUF_SIZE, np.float32)
-        self._scratch = np.zeros(WINDOW_SIZE, np.float32)
-        self._comb_out = np.zeros(WINDOW_SIZE, np.float32)
+        self._scratch = np.zeros(lead + (WINDOW_SIZE,), np.float32)
+        self._comb_out = np.zeros(lead + (WINDOW_SIZE,), np.float32)
         self._frame = 0
-        self.clean_energy = np.zeros(NB_BANDS, np.float32)
-        self.clean_coherence = np.zeros(NB_BANDS, np.float32)
-        self._comb_energy = np.zeros(NB_BANDS, np.float32)
-        self._correlation = np.zeros(NB_BANDS, np.float32)
-        self.gains = np.zeros(NB_BANDS, np.float32)
-        self.strengths = np.zeros(NB_BANDS, np.float32)
-        self._gain_scale = np.zeros(NB_BANDS, np.float32)
+        self.clean_energy = np.zeros(lead + (NB_BANDS,), np.float32)
+        self.clean_coherence = np.zeros(lead + (NB_BANDS,), np.float32)
+        self._comb_energy = np.zeros(lead + (NB_BANDS,), np.float32)
+        self._correlation = np.zeros(lead + (NB_BANDS,), np.float32)
+        self.gains = np.zeros(lead + (NB_BANDS,), np.float32)
+        self.strengths = np.zeros(lead + (NB_BANDS,), np.float32)
+        self._gain_scale = np.zeros(lead + (NB_BANDS,), np.float32)
 
     def reset(self):
         self._history.fill(0.0)
@@ -90,8 +92,17 @@ class OracleTargets:
         hist[-FRAME_SIZE:] = 0.0
         hist[COMB_BUF_SIZE - FRAME_SIZE:COMB_BUF_SIZE - FRAME_SIZE + len(chunk)] = chunk
         self._frame += 1
+        return self.labels(hist, denoiser)
 
-        window = hist[COMB_WINDOW_START:COMB_WINDOW_START + WINDOW_SIZE]
+    def labels(self, hist, denoiser):
+        """(gains, strengths, vad) of the frame whose clean history is ``hist``.
+
+        ``hist`` float32 [shape=(5760,)], or [shape=(n, 5760)] with ``rows=n``; ``denoiser``
+        gives that frame's noisy analysis with the same leading shape: ``noisy_energy``,
+        ``coherence`` [..., 34], ``period`` (int, or int array [n]) and ``comb_noise_gain``
+        (float, or [n, 1]). vad is a float, or float32 [shape=(n,)].
+        """
+        window = hist[..., COMB_WINDOW_START:COMB_WINDOW_START + WINDOW_SIZE]
         spectrum = analysis(window, self._scratch)
         band_energy(spectrum, self.clean_energy)
         oracle_gains(self.clean_energy, denoiser.noisy_energy, self.gains)
@@ -106,8 +117,9 @@ class OracleTargets:
             self.gains *= self._gain_scale
         else:
             self.strengths.fill(0.0)
-        mean_square = float(np.mean(np.square(window[FRAME_SIZE // 2:FRAME_SIZE * 3 // 2])))
-        vad = 1.0 if 10.0 * np.log10(mean_square + 1e-12) > VAD_THRESHOLD_DB else 0.0
+        mean_square = np.mean(np.square(window[..., FRAME_SIZE // 2:FRAME_SIZE * 3 // 2]), axis=-1)
+        loud = 10.0 * np.log10(np.float64(mean_square) + 1e-12) > VAD_THRESHOLD_DB
+        vad = np.float32(loud) if np.ndim(loud) else (1.0 if loud else 0.0)
         return self.gains, self.strengths, vad
 
 
@@ -145,4 +157,100 @@ def training_sequences(clean, noisy):
             out["gains"][t - 2] = denoiser.oracle.gains
             out["strengths"][t - 2] = denoiser.strengths
             out["vad"][t - 2] = denoiser.vad
+    return out
+
+
+def training_sequences_batch(clean, noisy, *, chunk=64):
+    """``training_sequences`` for a whole signal at once: the same stage functions on stacks
+    of frames, about 10x faster per frame on one core.
+
+    Parameters
+    ----------
+    clean, noisy : float [shape=(n,)]  aligned 48 kHz signals, nominally in [-1, 1]
+    chunk : int  frames per NumPy call (bounds the workspace: about 0.2 MB per frame)
+
+    Returns
+    -------
+    dict of float32 arrays, as ``training_sequences``: ``features`` (T, 70), ``gains``
+    (T, 34), ``strengths`` (T, 34), ``vad`` (T,), T = n // 480 - 2. Pitch decisions equal
+    the streaming ones; the other values too, up to float round-off where a stacked NumPy
+    call may sum in another order (see ``tests/test_sequences_batch.py``).
+
+    Every frame's history is a row of a strided view of the padded signal (no copies). Pitch
+    candidates of all frames come in chunks (``PitchSearch.search_rows``), the Viterbi runs
+    over them once (``PitchViterbi.push_rows``, the only per-frame loop), then each chunk of
+    frames goes through the comb filter, analysis, band energies, features and oracle
+    labels, as ``Denoiser.process_frame`` and ``OracleTargets.step`` do for one frame.
+    """
+    from types import SimpleNamespace
+
+    from .bands import BandPool
+    from .comb import COMB_NOISE_GAIN
+    from .denoiser import _COMB, _CROSS, _NEWEST, _NOISY, INPUT_LIMIT, analyse_rows, band_energies
+    from .features import compute_features
+    from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
+
+    clean = np.asarray(clean, np.float32)
+    noisy = np.asarray(noisy, np.float32)
+    if clean.shape != noisy.shape or clean.ndim != 1:
+        raise ValueError(f"clean and noisy must be mono and equally long (were {clean.shape}, {noisy.shape})")
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1 frame (was {chunk})")
+    frames = len(noisy) // FRAME_SIZE
+    rows = max(frames - 2, 0)
+    out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
+           "gains": np.zeros((rows, NB_BANDS), np.float32),
+           "strengths": np.zeros((rows, NB_BANDS), np.float32),
+           "vad": np.zeros(rows, np.float32)}
+    if rows == 0:
+        return out
+
+    # Step t's history (Denoiser._history after frame t is pushed) is row t of a strided
+    # view: 5280 zeros, then the input as the stream sees it (NaN/Inf -> 0, clamped).
+    def histories(signal):
+        padded = np.zeros(COMB_BUF_SIZE - FRAME_SIZE + frames * FRAME_SIZE, np.float32)
+        padded[COMB_BUF_SIZE - FRAME_SIZE:] = signal[:frames * FRAME_SIZE]
+        return np.lib.stride_tricks.sliding_window_view(padded, COMB_BUF_SIZE)[::FRAME_SIZE]
+
+    sanitised = np.clip(np.nan_to_num(noisy, nan=0.0, posinf=0.0, neginf=0.0), -INPUT_LIMIT, INPUT_LIMIT)
+    noisy_hist, clean_hist = histories(sanitised), histories(clean)
+
+    # Pitch candidates of every frame's newest window, then the Viterbi's decisions (row t:
+    # frame t - 2, as Denoiser.period after step t).
+    candidates = np.zeros((frames, 4), np.int64), np.zeros((frames, 4), np.float32)
+    search = PitchSearch(rows=min(chunk, frames))
+    for start in range(0, frames, chunk):
+        part = noisy_hist[start:start + chunk, -PITCH_BUF_SIZE:]
+        if len(part) != len(search.ncorr):
+            search = PitchSearch(rows=len(part))
+        for found, into in zip(search.search_rows(part), candidates):
+            into[start:start + len(part)] = found
+    period, correlation = PitchViterbi().push_rows(*candidates)
+    noise_gain = np.array(COMB_NOISE_GAIN)
+
+    # Steps t = 2 .. frames - 1 output frames 0 .. rows - 1, a chunk at a time.
+    for start in range(0, rows, chunk):
+        steps = slice(start + 2, min(start + 2 + chunk, frames))
+        n = steps.stop - steps.start
+        hist = noisy_hist[steps]
+        blocks = np.zeros((n, 3, WINDOW_SIZE), np.float32)
+        spectra = np.zeros((n, 3, FRAME_SIZE + 1), np.complex64)
+        parts = spectra.view(np.float32).reshape(n, 3, FRAME_SIZE + 1, 2)
+        products = np.zeros((n, 4, FRAME_SIZE + 1, 2), np.float32)
+        power = np.zeros((n, 4, FRAME_SIZE + 1), np.float32)
+        pool = BandPool((n, 4))
+        taps = comb_filter(hist, period[steps], blocks[:, _COMB])
+        analyse_rows(hist, blocks, spectra)
+        energies = band_energies(parts, products, power, pool)
+        noisy_side = SimpleNamespace(noisy_energy=energies[:, _NOISY], period=period[steps],
+                                     coherence=np.zeros((n, NB_BANDS), np.float32),
+                                     comb_noise_gain=noise_gain[taps][:, None])
+        pitch_coherence(energies[:, _CROSS], energies[:, _NOISY], energies[:, _COMB], noisy_side.coherence)
+        rows_out = slice(start, start + n)
+        compute_features(energies[:, _NEWEST], noisy_side.coherence, period[steps], correlation[steps],
+                         out["features"][rows_out])
+        gains, strengths, vad = OracleTargets(clean, rows=n).labels(clean_hist[steps], noisy_side)
+        out["gains"][rows_out] = gains
+        out["strengths"][rows_out] = strengths
+        out["vad"][rows_out] = vad
     return out

@@ -1,0 +1,51 @@
+"""ms per 10 ms frame of the streaming ``training_sequences`` and the whole-signal
+``training_sequences_batch`` on the same signal (speech-like harmonic glide plus noise).
+
+Usage: OPENBLAS_NUM_THREADS=1 PYTHONPATH=py python bench/sequences_speed.py [seconds]
+Prints the best of three runs of each path (one core; a busy machine inflates both), the
+speed-up, and whether the outputs are bit-identical.
+"""
+import sys
+import time
+
+import numpy as np
+
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE
+from percepnet_wasm.targets import training_sequences, training_sequences_batch
+
+
+def signal(seconds, seed=0):
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SAMPLE_RATE)
+    t = np.arange(n) / SAMPLE_RATE
+    f0 = 160 + 80 * np.sin(2 * np.pi * 0.7 * t)
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    clean = 0.1 * np.sin(np.pi * 2.5 * t) ** 2 * sum(0.8 ** h * np.sin((h + 1) * phase) for h in range(14))
+    noisy = clean + 0.02 * rng.standard_normal(n)
+    return clean.astype(np.float32), noisy.astype(np.float32)
+
+
+def best_ms_per_frame(function, clean, noisy, repeats=3):
+    frames = len(noisy) // FRAME_SIZE
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = function(clean, noisy)
+        times.append(time.perf_counter() - start)
+    return 1e3 * min(times) / frames, out
+
+
+def main():
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    clean, noisy = signal(seconds)
+    stream_ms, stream = best_ms_per_frame(training_sequences, clean, noisy)
+    batch_ms, batch = best_ms_per_frame(training_sequences_batch, clean, noisy)
+    identical = all(np.array_equal(stream[k], batch[k]) for k in stream)
+    print(f"{seconds:g} s ({len(noisy) // FRAME_SIZE} frames), best of 3:")
+    print(f"  streaming training_sequences        {stream_ms:.3f} ms/frame")
+    print(f"  batch     training_sequences_batch  {batch_ms:.3f} ms/frame")
+    print(f"  speed-up {stream_ms / batch_ms:.1f}x; outputs bit-identical: {identical}")
+
+
+if __name__ == "__main__":
+    main()
