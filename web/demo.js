@@ -170,7 +170,8 @@ function showStats() {
   $("stat-ms").textContent = s.msPerFrame ? `${s.msPerFrame.p50.toFixed(2)} ms p50, ${s.msPerFrame.p99.toFixed(2)} ms p99` : "–";
   $("stat-underruns").textContent = `${s.underruns} in ${s.frames} frames`;
   $("stat-vad").textContent = s.vad === null ? "n/a (no model)" : s.vad.toFixed(2);
-  $("stat-model").textContent = s.model === "none" ? "none (DSP only, unity gains: no trained weights in this build)" : (s.model ?? "–");
+  $("stat-model").textContent = s.model ?? (demo.node.state === "processing"
+    ? "none (DSP only, unity gains: no trained weights in this build)" : "–");
   if (s.coldStartMs) {
     const c = s.coldStartMs;
     $("stat-cold").textContent = `${(c.total / 1000).toFixed(2)} s: Pyodide ${c.pyodide.toFixed(0)}, numpy ${c.numpy.toFixed(0)}, wheel ${c.wheel.toFixed(0)}, model ${c.denoiser.toFixed(0)}, warm-up ${c.warmUp.toFixed(0)} ms`;

@@ -41,8 +41,12 @@ export type NodeState = "loading" | "processing" | "pass-through";
 export interface PercepNetOptions {
   /** Base URL of the built site (holds manifest.json, pyodide/, wheels/). Default: the folder above worklet/. */
   assetsURL?: string | URL;
-  /** "auto" (default): the wheel's trained weights if it has them, else the DSP alone with unity gains. */
-  model?: "auto" | "default" | "none";
+  /**
+   * The Python Denoiser's names: "default" (the shipped weights), null (unity gains: the DSP alone),
+   * or "auto" (default): "default" if the wheel has trained weights, else null.
+   * "none" is accepted as the older name for null.
+   */
+  model?: "auto" | "default" | null | "none";
   /** Most noise removed in any band, dB; null = no limit (default). */
   attenuationLimit?: number | null;
   /** A strength preset; overrides attenuationLimit. */
@@ -101,7 +105,8 @@ export interface PercepNetStats {
   wasmMemoryBytes: number | null;
   /** The context sample frame (AudioWorkletGlobalScope.currentFrame) at which the current worker's stream began (null until then). */
   streamStartFrame?: number | null;
-  model?: "default" | "none" | null;
+  /** The model in use once processing: "default" (the shipped weights) or null (unity gains; also before the worker is ready). */
+  model?: "default" | null;
   coldStartMs?: ColdStartMs | null;
   /** Where each checked asset came from on this load (site path -> "cache" | "network"): the Cache API or a download. */
   assets?: Record<string, "cache" | "network"> | null;

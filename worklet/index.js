@@ -41,6 +41,17 @@ const RETIRE_AFTER_MS = 100;
 // One worklet module per context (addModule twice is allowed but wasteful).
 const modules = new WeakMap();
 
+/**
+ * The model names the worker (percepnet_wasm.worker) takes, which are the Python Denoiser's:
+ * "default" (the shipped weights), null (unity gains: the DSP alone), and "auto" ("default" if
+ * the wheel ships weights, else null). "none" is the older name for null and is still accepted.
+ */
+function workerModel(model) {
+  if (model === "none") return null;
+  if (model === "auto" || model === "default" || model === null) return model;
+  throw new TypeError(`model must be "auto", "default" or null (was ${JSON.stringify(model)})`);
+}
+
 function isIsolated() {
   return typeof SharedArrayBuffer !== "undefined" && globalThis.crossOriginIsolated === true;
 }
@@ -197,7 +208,7 @@ export class PercepNetNode extends AudioWorkletNode {
         this._info = msg;
         this._workerReady = true;
         this._failed = false;
-        this._setState("processing", msg.model === "none"
+        this._setState("processing", msg.model === null
           ? "DSP only: the wheel has no trained weights (unity gains)"
           : "denoising");
       } else if (msg.type === "error") {
@@ -318,7 +329,9 @@ export class PercepNetNode extends AudioWorkletNode {
  * @param {object} [options]
  * @param {string} [options.assetsURL]   where the built site is served (pyodide/, wheels/, manifest.json);
  *                                       default: the folder above this module
- * @param {"auto"|"default"|"none"} [options.model]  "auto": the shipped weights if the wheel has them
+ * @param {"auto"|"default"|null} [options.model]  "auto" (default): the shipped weights if the wheel
+ *                                       has them, else null; "default": the shipped weights; null: unity
+ *                                       gains (the DSP alone); "none" is accepted as the older name for null
  * @param {number|null} [options.attenuationLimit]   dB, see setAttenuationLimit
  * @param {string} [options.preset]       a PRESETS name (overrides attenuationLimit)
  * @param {boolean} [options.enabled]     start wet (default) or dry
@@ -336,6 +349,7 @@ export async function createPercepNetNode(context, options = {}) {
     throw new TypeError("percepnet-wasm needs a BaseAudioContext with AudioWorklet support "
       + "(this browser or context has none): keep using the unprocessed audio");
   }
+  const pythonModel = workerModel(model);
   const bridgeDelay = options.bridgeDelay ?? defaultBridgeDelay(context);
   const least = minBridgeDelay(context.renderQuantumSize ?? RENDER_QUANTUM, context.sampleRate);
   if (!Number.isInteger(bridgeDelay) || bridgeDelay < least) {
@@ -357,7 +371,7 @@ export async function createPercepNetNode(context, options = {}) {
     }, 0);
     return node;
   }
-  node._startWorker(new URL(assetsURL, location.href).href, model);
+  node._startWorker(new URL(assetsURL, location.href).href, pythonModel);
   node.setEnabled(enabled);
   if (preset) node.setPreset(preset);
   else node.setAttenuationLimit(attenuationLimit);

@@ -1,56 +1,20 @@
 // Web Worker: Python's side of the bridge.
 //
-// Loads Pyodide + numpy + our wheel, makes one percepnet_wasm.Denoiser, then
-// loops: wait on the input ring (Atomics.wait), pop 480 samples straight into
-// a numpy array's memory, call process_frame(inp, out), push out's memory to
-// the output ring. Nothing is converted or allocated per frame: JS and Python
-// share the two arrays' bytes. Once the loop runs the worker no longer reads
+// Loads Pyodide + numpy + our wheel, makes one percepnet_wasm.worker.WorkerSession
+// (the Python side: model choice, warm-up, attenuation limit, the frame step; tested
+// natively in tests/test_worker.py), then loops: wait on the input ring
+// (Atomics.wait), pop 480 samples straight into session.inp's memory, call
+// session.step(), push session.out's memory to the output ring. Nothing is converted
+// or allocated per frame: JS and Python share the two arrays' bytes. Once the loop runs the worker no longer reads
 // messages; it is steered through shared memory (CTRL / PARAM) and stopped by
 // CTRL.STOP reaching its generation (the node numbers its workers 1, 2, ...).
 //
-// Messages out: {type: "ready", model, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
+// Messages in: {type: "init", assetsURL, model: "auto" | "default" | null, generation, ...SABs}.
+// Messages out: {type: "ready", model: "default" | null, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
 
 import { RingBuffer } from "./vendor/ringbuf.js";
 import { CTRL, FRAME_SIZE, PARAM, TIMING_SLOTS } from "./constants.js";
 import { loadRuntime } from "./runtime.js";
-
-const SETUP = `
-import importlib.resources, numpy as np
-from percepnet_wasm import Denoiser
-from percepnet_wasm.constants import FRAME_SIZE
-
-def _make(model):
-    has_weights = importlib.resources.files("percepnet_wasm").joinpath("weights.npz").is_file()
-    if model == "auto":
-        model = "default" if has_weights else "none"
-    den = Denoiser(model=None if model == "none" else model)
-    return den, model, has_weights
-
-den, model_used, has_weights = _make(MODEL)
-# Frames run before going live: wasm functions are compiled lazily and tiered up after
-# use, so the first frames are several times slower than the rest (measured: with 20
-# warm-up frames, ~10 underruns in the first second at 44.1 kHz; with 100, none or 1-2).
-WARM_UP_FRAMES = 100
-inp = np.zeros(FRAME_SIZE, np.float32)
-out = np.zeros(FRAME_SIZE, np.float32)
-vad = np.zeros(1, np.float32)
-
-def step():
-    den.process_frame(inp, out)
-    vad[0] = den.vad
-
-def warm_up():
-    # A throwaway Denoiser sharing the model, over faint noise (zeros would skip code
-    # paths); then the model's state is reset, so the live stream starts fresh.
-    d = Denoiser(model=den.model)
-    noise = np.random.default_rng(0).standard_normal((WARM_UP_FRAMES, FRAME_SIZE)).astype(np.float32) * 1e-3
-    for frame in noise:
-        d.process_frame(frame, out)
-    den.reset()
-
-def set_limit(db):
-    den.set_attenuation_limit(None if db == float("inf") else float(db))
-`;
 
 self.onmessage = async (e) => {
   if (e.data.type !== "init") return;
@@ -63,21 +27,20 @@ self.onmessage = async (e) => {
       assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms),
     });
     timings.checked = checkedMs;
-    const ns = pyodide.globals.get("dict")();
-    ns.set("MODEL", o.model);
     let t = performance.now();
-    pyodide.runPython(SETUP, { globals: ns });
+    const { WorkerSession } = pyodide.pyimport("percepnet_wasm.worker");
+    const session = WorkerSession(o.model);          // JS null arrives as None
     timings.denoiser = performance.now() - t;
-    const loop = new FrameLoop(pyodide, ns, o, ctrl);
+    const loop = new FrameLoop(session, o, ctrl);
     t = performance.now();
     loop.warmUp();
     timings.warmUp = performance.now() - t;
     timings.total = performance.now() - t0;
-    const model = ns.get("model_used");
+    const model = session.model ?? null;     // Python None arrives as undefined
     // READY before the message: a page that starts rendering on `ready` must find the
     // worker already taking frames, or the stream would start late (offline rendering).
     Atomics.store(ctrl, CTRL.READY, o.generation);
-    self.postMessage({ type: "ready", model, hasWeights: ns.get("has_weights"), timings, assets: sources });
+    self.postMessage({ type: "ready", model, hasWeights: session.has_weights, timings, assets: sources });
     loop.run();
     self.postMessage({ type: "stopped" });
   } catch (err) {
@@ -88,17 +51,17 @@ self.onmessage = async (e) => {
 };
 
 class FrameLoop {
-  constructor(pyodide, ns, o, ctrl) {
-    this.ns = ns;
+  constructor(session, o, ctrl) {
+    this.session = session;
     this.ctrl = ctrl;
     this.generation = o.generation;
     this.params = new Float32Array(o.paramSab);
     this.timing = new Float32Array(o.timingSab);
     this.inRing = new RingBuffer(o.inSab, Float32Array);
     this.outRing = new RingBuffer(o.outSab, Float32Array);
-    this.step = ns.get("step");
-    this.setLimit = ns.get("set_limit");
-    this.bufs = ["inp", "out", "vad"].map((name) => ns.get(name));
+    this.step = session.step;
+    this.setLimit = session.set_limit;
+    this.bufs = [session.inp, session.out, session.vad];
     this.takeViews();
   }
 
@@ -109,7 +72,7 @@ class FrameLoop {
 
   /** Python's first frames are slow: run some through a throwaway Denoiser before going live. */
   warmUp() {
-    this.ns.get("warm_up")();
+    this.session.warm_up();
     this.takeViews();
   }
 

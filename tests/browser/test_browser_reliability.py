@@ -1,5 +1,5 @@
 """Reliability of the browser node (issue 7, browser part). Every run keeps audio going and the
-latency constant; these pages use model "none" (the DSP with unity gains), so an impulse comes out
+latency constant; these pages use model null (the DSP with unity gains), so an impulse comes out
 as an impulse exactly TOTAL_LATENCY samples later, whichever path (wet or dry) carried it.
 
 - an asset that fails to load (HTTP 404) or does not match manifest.json's sha256: pass-through

@@ -15,7 +15,7 @@ from pagetools import BRIDGE_DELAY, TOTAL_LATENCY, b64, noisy_vowel, unb64
 
 def native_enhance(x, model):
     from percepnet_wasm import Denoiser, enhance
-    return enhance(x, Denoiser(model=None if model == "none" else model))
+    return enhance(x, Denoiser(model=model))
 
 
 @pytest.mark.parametrize("quantum", [128, 480])
@@ -51,7 +51,7 @@ def test_offline_44100_stereo_is_resampled_and_downmixed(page, server):
     left = 0.3 * np.sin(2 * np.pi * 440 * t) + 0.1 * np.sin(2 * np.pi * 3000 * t)
     right = 0.3 * np.sin(2 * np.pi * 440 * t) - 0.1 * np.sin(2 * np.pi * 3000 * t)
     page.open(server + "tests/offline.html")
-    res = page.call("renderOffline", {"channels": [b64(left), b64(right)], "rate": rate, "model": "none"},
+    res = page.call("renderOffline", {"channels": [b64(left), b64(right)], "rate": rate, "model": None},
                     timeout_s=180)
     assert res["ready"]["state"] == "processing"
     y = unb64(res["y"])

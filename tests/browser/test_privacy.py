@@ -13,11 +13,11 @@ def test_a_request_off_localhost_is_caught_and_fails(page, server):
     page.external.clear()                      # expected here; any other test would fail on it
 
 
-# Loads a node (model "none": the DSP alone) in the page and reports where each asset came from.
+# Loads a node (model null: the DSP alone) in the page and reports where each asset came from.
 LOAD_NODE = """async () => {
     const { createPercepNetNode } = await import("/worklet/index.js");
     const ctx = new OfflineAudioContext(1, 48000, 48000);
-    const node = await createPercepNetNode(ctx, { model: "none", assetsURL: "/" });
+    const node = await createPercepNetNode(ctx, { model: null, assetsURL: "/" });
     const ready = await node.ready;
     const assets = node.stats().assets;
     node.destroy();

@@ -4,7 +4,7 @@ worker mid-stream: audio goes on as pass-through, the page gets an error event, 
 replaces the worker by itself (unless told not to).
 
 The source and the node's output are recorded in the same render quantum by a two-input recorder
-worklet, so their offset is the node's latency and nothing else. These runs use model "none" (the
+worklet, so their offset is the node's latency and nothing else. These runs use model null (the
 DSP with unity gains) so that an impulse comes out as an impulse: the latency is the pipeline's,
 whatever the gains.
 """
@@ -98,7 +98,7 @@ def test_worker_killed_mid_stream_is_replaced_on_the_same_node(page, server):
     """The worker is terminated 1.5 s in; the node notices (stall, then no heartbeat), fires
     error, starts a new worker by itself and goes back to processing: the frame count grows
     again. Throughout, every impulse comes out exactly TOTAL_LATENCY later (wet or dry, never a
-    dip: with model "none" both carry the impulse) and the output is never silent.
+    dip: with model null both carry the impulse) and the output is never silent.
     24 s: under test, loading takes ~8 s (Playwright's request routing turns the HTTP cache
     off, so every worker downloads and compiles Pyodide again), after the 2 s back-off."""
     x, where = impulse_train(24.0)

@@ -27,7 +27,8 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   const d: number = defaultBridgeDelay(low) + (quantum ?? 128) + s.latency.quantum;
   const least: number = minBridgeDelay(s.latency.quantum, low.sampleRate);
 
-  const { track, stop } = await denoiseTrack(mic, { preset: "conservative" });
+  const { track, stop } = await denoiseTrack(mic, { preset: "conservative", model: null });
+  const used: "default" | null | undefined = s.model;
   pc.addTrack(track);
   await stop();
 
