@@ -15,7 +15,9 @@ The speed is measured by ``bench/sequences_speed.py``, never here.
 import numpy as np
 import pytest
 
-from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE
+from percepnet_wasm.comb import COMB_BUF_SIZE, comb_filter
+from percepnet_wasm.constants import FRAME_SIZE, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD, SAMPLE_RATE, WINDOW_SIZE
+from percepnet_wasm.pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from percepnet_wasm.targets import training_sequences, training_sequences_batch
 
 TOL = 1e-4
@@ -107,3 +109,56 @@ def test_nan_in_noisy_is_sanitised_as_the_stream_does():
 def test_shape_errors_name_the_shapes():
     with pytest.raises(ValueError, match=r"\(10,\).*\(11,\)"):
         training_sequences_batch(np.zeros(10, np.float32), np.zeros(11, np.float32))
+
+
+def pitch_buffers(rng):
+    """Pitch buffers [shape=(n, 1728)] that reach every branch of the candidate list:
+    harmonics from 62.5 to 800 Hz (octave checks, doubles out of range), noise, silence,
+    an onset after digital silence (quiet spans), sines (a 20 Hz one has a single peak), a
+    constant."""
+    t = np.arange(PITCH_BUF_SIZE) / SAMPLE_RATE
+    rows = []
+    for f0 in (62.5, 71, 99, 150, 201, 333, 480, 800):
+        for weights in ([0.8 ** h for h in range(20)], [0.1, 1.0, 0.8, 0.5], [0.3, 1.0, 0.3, 1.0]):
+            x = sum(w * np.sin(2 * np.pi * (h + 1) * f0 * t + h) for h, w in enumerate(weights))
+            rows.append(x + 0.1 * rng.standard_normal(PITCH_BUF_SIZE))
+    onset = np.zeros(PITCH_BUF_SIZE)
+    onset[-FRAME_SIZE:] = rng.standard_normal(FRAME_SIZE)
+    rows += [rng.standard_normal(PITCH_BUF_SIZE), np.zeros(PITCH_BUF_SIZE), onset,
+             np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 20 * t), np.sin(2 * np.pi * 45 * t),
+             np.full(PITCH_BUF_SIZE, 0.5)]
+    return np.array(rows, np.float32)
+
+
+def test_pitch_search_rows_equals_search_row_by_row():
+    x = pitch_buffers(np.random.default_rng(5))
+    one = PitchSearch()
+    expected = [tuple(a.copy() for a in one.search(row)) for row in x]
+    periods, correlations = PitchSearch(rows=len(x)).search_rows(x)
+    np.testing.assert_array_equal(periods, [p for p, _ in expected])
+    np.testing.assert_array_equal(correlations, [c for _, c in expected])
+
+
+def test_viterbi_push_rows_equals_push():
+    rng = np.random.default_rng(9)
+    periods = rng.integers(PITCH_MIN_PERIOD, PITCH_MAX_PERIOD + 1, (200, 4))
+    periods[50:80] = periods[49]                           # ties between equal paths
+    correlations = rng.uniform(-0.2, 1.0, (200, 4)).astype(np.float32)
+    one = PitchViterbi()
+    expected = [one.push(p, c) for p, c in zip(periods, correlations)]
+    period, correlation = PitchViterbi().push_rows(periods, correlations)
+    assert period.tolist() == [p for p, _ in expected]
+    np.testing.assert_array_equal(correlation, np.array([c for _, c in expected], np.float32))
+
+
+def test_comb_filter_rows_equals_one_frame_at_every_tap_count():
+    rng = np.random.default_rng(4)
+    history = rng.standard_normal((40, COMB_BUF_SIZE)).astype(np.float32)
+    period = rng.integers(PITCH_MIN_PERIOD, PITCH_MAX_PERIOD + 1, 40)
+    period[:6] = [60, 192, 240, 320, 480, 768]             # K = 5, 5, 4, 3, 2, 1
+    out = np.zeros((40, WINDOW_SIZE), np.float32)
+    taps = comb_filter(history, period, out)
+    for row, p, k, got in zip(history, period.tolist(), taps.tolist(), out):
+        expected = np.zeros(WINDOW_SIZE, np.float32)
+        assert comb_filter(row, p, expected) == k
+        np.testing.assert_array_equal(got, expected)

@@ -69,19 +69,23 @@ def comb_filter(history, period, out):
 
 
 def _comb_filter_rows(history, period, out):
-    """``comb_filter`` of n rows, each with its own period: tap windows are gathered as rows
-    of a sliding-window view (no copy of the history)."""
+    """``comb_filter`` of n rows, each with its own period. The rows are taken in order of
+    falling K, so those that use tap k are a prefix; tap windows are gathered as rows of a
+    sliding-window view (no copy of the history)."""
     taps = comb_taps(period)
+    order = np.argsort(-taps, kind="stable")
+    k_max, lag = taps[order], period[order]
     start = COMB_WINDOW_START
-    np.multiply(history[:, start:start + WINDOW_SIZE], _COEFF_TABLE[taps, COMB_TAPS, None], out=out)
     windows = np.lib.stride_tricks.sliding_window_view(history, WINDOW_SIZE, axis=-1)
+    acc = windows[order, start] * _COEFF_TABLE[k_max, COMB_TAPS, None]
     for k in range(1, COMB_TAPS + 1):
-        rows = np.flatnonzero(taps >= k)
-        if not len(rows):
+        used = int(np.count_nonzero(k_max >= k))
+        if not used:
             break
-        shift = k * period[rows]
-        c = _COEFF_TABLE[taps[rows], COMB_TAPS + k, None]
-        out[rows] += c * (windows[rows, start - shift] + windows[rows, start + shift])
+        rows, shift = order[:used], k * lag[:used]
+        acc[:used] += _COEFF_TABLE[k_max[:used], COMB_TAPS + k, None] * (
+            windows[rows, start - shift] + windows[rows, start + shift])
+    out[order] = acc
     return taps
 
 

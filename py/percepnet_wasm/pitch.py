@@ -7,6 +7,8 @@ and ``remove_doubling`` replaces it by a sub-multiple whose correlation is nearl
 (the classic octave error). ``PitchViterbi`` then picks a smooth trajectory through a few
 candidates per frame with a fixed decision delay of ``LOOKAHEAD_FRAMES`` frames.
 """
+from operator import sub
+
 import numpy as np
 
 from .constants import LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD, WINDOW_SIZE
@@ -23,15 +25,20 @@ _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 
 _NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
 _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
+_LOG2_TABLE = np.array(_LOG2_PERIOD)
 
 
 def remove_doubling(ncorr, period):
     """Smallest sub-multiple ``period / k`` (±1 sample) whose correlation is at least
     ``OCTAVE_THRESHOLD`` times that of ``period``.
 
-    ``ncorr`` float [shape=(769,)] indexed by period. Plain Python indexing: the loop has at
-    most 12 steps of 3 values, where each NumPy call would cost more than its work.
+    ``ncorr`` float [shape=(769,)] indexed by period, ``period`` an int; or, for n frames at
+    once, ``ncorr`` [shape=(n, 769)] and ``period`` int [shape=(n,)] (the same steps, each
+    a NumPy call over the rows). For one frame, plain Python indexing: the loop has at most
+    12 steps of 3 values, where each NumPy call would cost more than its work.
     """
+    if isinstance(period, np.ndarray):
+        return _remove_doubling_rows(ncorr, period)
     best = period
     threshold = OCTAVE_THRESHOLD * ncorr[period]
     for k in range(2, period // PITCH_MIN_PERIOD + 1):
@@ -41,9 +48,32 @@ def remove_doubling(ncorr, period):
     return best
 
 
+def _remove_doubling_rows(ncorr, period):
+    rows = np.arange(len(period))
+    best = period.copy()
+    threshold = OCTAVE_THRESHOLD * ncorr[rows, period]
+    largest_k = period // PITCH_MIN_PERIOD
+    for k in range(2, int(largest_k.max(initial=0)) + 1):
+        t = _argmax3(ncorr, np.rint(period / k).astype(np.int64))   # round half to even, as round()
+        np.copyto(best, t, where=(k <= largest_k) & (ncorr[rows, t] >= threshold))
+    return best
+
+
 def _argmax3(ncorr, centre):
     """The period in ``centre`` ±1 (within 60..768) with the highest correlation; the first
-    of equal ones, as ``np.argmax``."""
+    of equal ones, as ``np.argmax``. ``ncorr`` [769] and an int, or [n, 769] and int [n]."""
+    if isinstance(centre, np.ndarray):
+        rows = np.arange(len(centre))
+        lo, hi = np.maximum(PITCH_MIN_PERIOD, centre - 1), np.minimum(PITCH_MAX_PERIOD, centre + 1)
+        best = lo.copy()
+        value = ncorr[rows, best]
+        for step in (1, 2):
+            t = np.minimum(lo + step, hi)
+            v = ncorr[rows, t]
+            better = v > value                  # strictly: the first of equal ones stays
+            np.copyto(best, t, where=better)
+            np.copyto(value, v, where=better)
+        return best
     lo, hi = max(PITCH_MIN_PERIOD, centre - 1), min(PITCH_MAX_PERIOD, centre + 1)
     return max(range(lo, hi + 1), key=ncorr.__getitem__)
 
@@ -136,14 +166,15 @@ class PitchSearch:
         """``search`` for n frames at once (``rows=n``): ``x`` float32 [shape=(n, 1728)] ->
         (periods int64, correlations float32) [shape=(n, 4)], equal to ``search`` row by row.
 
-        The correlations are batched; the best peaks come from four first-maximum passes
-        (the stable order of ``search``), and the octave check and candidate list run per
-        row through the same ``_candidates``.
+        The best peaks come from four first-maximum passes (the stable order of ``search``);
+        the octave check and the candidate list are ``_candidates`` over the rows.
         """
         peak = self.correlate(x)
         band = self.ncorr[:, PITCH_MIN_PERIOD:]
         rows = np.arange(len(band))
-        masked = np.where(peak, band, -np.inf)
+        masked = self._denominator                        # workspace: peak values, else -inf
+        masked.fill(-np.inf)
+        np.copyto(masked, band, where=peak)
         best = np.zeros((len(band), NB_CANDIDATES), np.int64)
         found = np.zeros((len(band), NB_CANDIDATES), bool)     # rows may have fewer peaks
         for j in range(NB_CANDIDATES):
@@ -151,14 +182,19 @@ class PitchSearch:
             found[:, j] = masked[rows, best[:, j]] > -np.inf
             masked[rows, best[:, j]] = -np.inf
         best += PITCH_MIN_PERIOD
-        for i, (nc, row, n_found) in enumerate(zip(self.ncorr, best.tolist(), found.sum(axis=1).tolist())):
-            _candidates(nc, row[:n_found], self.periods[i], self.correlations[i])
+        _candidates(self.ncorr, best, self.periods, self.correlations, found)
         return self.periods, self.correlations
 
 
-def _candidates(nc, peaks, periods, correlations):
+def _candidates(nc, peaks, periods, correlations, found=None):
     """The Viterbi's candidates of one frame from its correlation ``nc`` [769] and its best
-    peaks (periods, best first): written to ``periods``, ``correlations`` [shape=(4,)]."""
+    peaks (a list of periods, best first): written to ``periods``, ``correlations`` [4].
+
+    For n frames: ``nc`` [n, 769], ``peaks`` int [n, 4] with ``found`` bool [n, 4] (which
+    peaks exist), ``periods``/``correlations`` [n, 4]; the same candidates, in the same order.
+    """
+    if found is not None:
+        return _candidates_rows(nc, peaks, found, periods, correlations)
     best = remove_doubling(nc, peaks[0])
     found = [(best, nc[best])]
     if 2 * best <= PITCH_MAX_PERIOD:
@@ -173,6 +209,25 @@ def _candidates(nc, peaks, periods, correlations):
     for j, (p, c) in enumerate(found[:NB_CANDIDATES]):
         periods[j] = p
         correlations[j] = c
+
+
+def _candidates_rows(nc, peaks, found, periods, correlations):
+    """``_candidates`` of n frames: the one-frame list is built as 2 + 4 slots (best, its
+    double, the peaks) with a mask of those it keeps; the first 4 kept, padded with best."""
+    rows = np.arange(len(nc))[:, None]
+    best = remove_doubling(nc, peaks[:, 0])
+    double = _argmax3(nc, np.minimum(2 * best, PITCH_MAX_PERIOD))
+    ratio = peaks / best[:, None]
+    slots = np.concatenate([best[:, None], double[:, None], peaks], axis=1)
+    values = nc[rows, slots]
+    values[:, 1] *= OCTAVE_THRESHOLD
+    keep = np.concatenate([np.ones_like(found[:, :1]), (2 * best <= PITCH_MAX_PERIOD)[:, None],
+                           found & (np.abs(ratio - np.rint(ratio)) > 0.03 * ratio)], axis=1)
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :NB_CANDIDATES]
+    padded = np.arange(NB_CANDIDATES) >= keep.sum(axis=1, keepdims=True)
+    order[padded] = 0
+    periods[:] = slots[rows, order]
+    correlations[:] = values[rows, order]
 
 
 class PitchViterbi:
@@ -200,37 +255,49 @@ class PitchViterbi:
     def push(self, periods, correlations):
         """Add frame t's candidates (int [4], float32 [4]); return (period, correlation)
         decided for frame t - 2."""
-        return self._push(periods.tolist(), correlations.tolist())
+        periods = periods.tolist()
+        log_p = [_LOG2_PERIOD[p] for p in periods]
+        log_prev = self._log_periods[self._newest]
+        jumps = [[VITERBI_JUMP_COST * abs(a - b) for b in log_prev] for a in log_p]
+        return self._advance(jumps, periods, log_p, correlations.tolist())
 
     def push_rows(self, periods, correlations):
         """``push`` for n frames in a row: candidates int [shape=(n, 4)], float32 [shape=(n, 4)]
         -> decided periods int64 [shape=(n,)] and correlations float32 [shape=(n,)] (row i is
-        the decision for frame i - 2, as ``push`` returns it)."""
-        decided = [self._push(p, c) for p, c in zip(periods.tolist(), correlations.tolist())]
-        if not decided:
+        the decision for frame i - 2, as ``push`` returns it). The jump costs of all frames
+        are computed at once (the same float64 operations); only ``_advance`` runs per frame.
+        """
+        if not len(periods):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        log_p = _LOG2_TABLE[periods]
+        log_prev = np.concatenate([[self._log_periods[self._newest]], log_p[:-1]])
+        jumps = VITERBI_JUMP_COST * np.abs(log_p[:, :, None] - log_prev[:, None, :])
+        advance = self._advance
+        decided = [advance(j, p, lp, c) for j, p, lp, c in
+                   zip(jumps.tolist(), periods.tolist(), log_p.tolist(), correlations.tolist())]
         period, correlation = zip(*decided)
         return np.array(period, np.int64), np.array(correlation, np.float32)
 
-    def _push(self, periods, correlations):
-        """``push`` with the candidates as lists."""
+    def _advance(self, jumps, periods, log_p, correlations):
+        """One Viterbi step from frame t's jump costs ``jumps[i][j]`` (from candidate j of
+        frame t - 1 to candidate i), candidates and their log2 periods (lists); returns the
+        decision for frame t - 2."""
         depth = LOOKAHEAD_FRAMES + 1
-        prev, cur = self._newest, (self._newest + 1) % depth
-        log_p = [_LOG2_PERIOD[p] for p in periods]
-        log_prev, score, back = self._log_periods[prev], self._score, self._back[cur]
+        cur = (self._newest + 1) % depth
+        score, back = self._score, self._back[cur]
         new_score = [0.0] * NB_CANDIDATES
-        for i in range(NB_CANDIDATES):
-            total = [score[j] - VITERBI_JUMP_COST * abs(log_p[i] - log_prev[j])
-                     for j in range(NB_CANDIDATES)]
-            back[i] = max(range(NB_CANDIDATES), key=total.__getitem__)   # first best, as argmax
-            new_score[i] = total[back[i]] + correlations[i]
+        for i, row in enumerate(jumps):
+            total = list(map(sub, score, row))     # score[j] - jumps[i][j]
+            best = max(total)
+            back[i] = total.index(best)        # the first best, as argmax
+            new_score[i] = best + correlations[i]
         top = max(new_score)
-        self._score = [s - top for s in new_score]
+        self._score = score = [s - top for s in new_score]
         self._log_periods[cur] = log_p
         self._periods[cur] = periods
         self._corrs[cur] = correlations
         self._newest = cur
-        state, frame = max(range(NB_CANDIDATES), key=self._score.__getitem__), cur
+        state, frame = score.index(max(score)), cur
         for _ in range(LOOKAHEAD_FRAMES):
             state = self._back[frame][state]
             frame = (frame - 1) % depth
