@@ -2,8 +2,8 @@
 ``training_sequences_batch`` on the same signal (speech-like harmonic glide plus noise).
 
 Usage: OPENBLAS_NUM_THREADS=1 PYTHONPATH=py python bench/sequences_speed.py [seconds]
-Prints the best of five runs of each path in CPU time of this process (one core; a busy machine still inflates both), the
-speed-up, and whether the outputs are bit-identical.
+Prints the best of five interleaved runs of each path in CPU time of this process (one core;
+a busy machine still inflates both), the speed-up, and whether the outputs are bit-identical.
 """
 import sys
 import time
@@ -25,23 +25,26 @@ def signal(seconds, seed=0):
     return clean.astype(np.float32), noisy.astype(np.float32)
 
 
-def best_ms_per_frame(function, clean, noisy, repeats=5):
+def best_ms_per_frame(functions, clean, noisy, repeats=5):
+    """Best CPU time per frame of each function, the runs interleaved (A B A B ...) so that
+    a change in the machine's load hits both alike; returns ([ms], [outputs])."""
     frames = len(noisy) // FRAME_SIZE
-    times, out = [], None
+    best, outs = [float("inf")] * len(functions), [None] * len(functions)
     for _ in range(repeats):
-        start = time.process_time()
-        out = function(clean, noisy)
-        times.append(time.process_time() - start)
-    return 1e3 * min(times) / frames, out
+        for i, function in enumerate(functions):
+            start = time.process_time()
+            outs[i] = function(clean, noisy)
+            best[i] = min(best[i], time.process_time() - start)
+    return [1e3 * b / frames for b in best], outs
 
 
 def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
     clean, noisy = signal(seconds)
-    stream_ms, stream = best_ms_per_frame(training_sequences, clean, noisy)
-    batch_ms, batch = best_ms_per_frame(training_sequences_batch, clean, noisy)
+    (stream_ms, batch_ms), (stream, batch) = best_ms_per_frame(
+        [training_sequences, training_sequences_batch], clean, noisy)
     identical = all(np.array_equal(stream[k], batch[k]) for k in stream)
-    print(f"{seconds:g} s ({len(noisy) // FRAME_SIZE} frames), best of 5, CPU time:")
+    print(f"{seconds:g} s ({len(noisy) // FRAME_SIZE} frames), best of 5 interleaved runs, CPU time:")
     print(f"  streaming training_sequences        {stream_ms:.3f} ms/frame")
     print(f"  batch     training_sequences_batch  {batch_ms:.3f} ms/frame")
     print(f"  speed-up {stream_ms / batch_ms:.1f}x; outputs bit-identical: {identical}")

@@ -162,13 +162,14 @@ def training_sequences(clean, noisy):
 
 def training_sequences_batch(clean, noisy, *, chunk=32):
     """``training_sequences`` for a whole signal at once: the same stage functions on stacks
-    of frames, about 10x faster per frame on one core.
+    of frames, 4-5x faster per frame on one core (``bench/sequences_speed.py``).
 
     Parameters
     ----------
     clean, noisy : float [shape=(n,)]  aligned 48 kHz signals, nominally in [-1, 1]
-    chunk : int  frames per NumPy call. The default keeps each temporary below glibc's
-        128 KiB mmap threshold (larger ones cost page faults on every call: 64 is slower)
+    chunk : int  frames per NumPy call (the pitch search takes 4 chunks at a time). The
+        default keeps each temporary below glibc's 128 KiB mmap threshold: larger ones cost
+        page faults on every call, so 64 is slower.
 
     Returns
     -------
@@ -206,21 +207,26 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
         return out
 
     # Step t's history (Denoiser._history after frame t is pushed) is row t of a strided
-    # view: 5280 zeros, then the input as the stream sees it (NaN/Inf -> 0, clamped).
-    def histories(signal):
+    # view: 5280 zeros, then the signal; the noisy one as the stream sees it (NaN/Inf -> 0,
+    # clamped to +-INPUT_LIMIT), the clean one as OracleTargets keeps it (untouched).
+    def histories(signal, sanitise):
         padded = np.zeros(COMB_BUF_SIZE - FRAME_SIZE + frames * FRAME_SIZE, np.float32)
-        padded[COMB_BUF_SIZE - FRAME_SIZE:] = signal[:frames * FRAME_SIZE]
+        body = padded[COMB_BUF_SIZE - FRAME_SIZE:]
+        body[:] = signal[:frames * FRAME_SIZE]
+        if sanitise:
+            np.nan_to_num(body, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+            np.clip(body, -INPUT_LIMIT, INPUT_LIMIT, out=body)
         return np.lib.stride_tricks.sliding_window_view(padded, COMB_BUF_SIZE)[::FRAME_SIZE]
 
-    sanitised = np.clip(np.nan_to_num(noisy, nan=0.0, posinf=0.0, neginf=0.0), -INPUT_LIMIT, INPUT_LIMIT)
-    noisy_hist, clean_hist = histories(sanitised), histories(clean)
+    noisy_hist, clean_hist = histories(noisy, True), histories(clean, False)
 
     # Pitch candidates of every frame's newest window, then the Viterbi's decisions (row t:
     # frame t - 2, as Denoiser.period after step t).
     candidates = np.zeros((frames, 4), np.int64), np.zeros((frames, 4), np.float32)
-    search = PitchSearch(rows=min(chunk, frames))
-    for start in range(0, frames, chunk):
-        part = noisy_hist[start:start + chunk, -PITCH_BUF_SIZE:]
+    pitch_chunk = 4 * chunk      # its temporaries are small: more rows amortise its NumPy calls
+    search = PitchSearch(rows=min(pitch_chunk, frames))
+    for start in range(0, frames, pitch_chunk):
+        part = noisy_hist[start:start + pitch_chunk, -PITCH_BUF_SIZE:]
         if len(part) != len(search.ncorr):
             search = PitchSearch(rows=len(part))
         for found, into in zip(search.search_rows(part), candidates):
