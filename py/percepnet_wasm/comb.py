@@ -77,14 +77,16 @@ def _comb_filter_rows(history, period, out):
     k_max, lag = taps[order], period[order]
     start = COMB_WINDOW_START
     windows = np.lib.stride_tricks.sliding_window_view(history, WINDOW_SIZE, axis=-1)
-    acc = windows[order, start] * _COEFF_TABLE[k_max, COMB_TAPS, None]
+    acc, pair = np.empty_like(out), np.empty_like(out)
+    np.multiply(windows[order, start], _COEFF_TABLE[k_max, COMB_TAPS, None], out=acc)
     for k in range(1, COMB_TAPS + 1):
         used = int(np.count_nonzero(k_max >= k))
         if not used:
             break
         rows, shift = order[:used], k * lag[:used]
-        acc[:used] += _COEFF_TABLE[k_max[:used], COMB_TAPS + k, None] * (
-            windows[rows, start - shift] + windows[rows, start + shift])
+        np.add(windows[rows, start - shift], windows[rows, start + shift], out=pair[:used])
+        pair[:used] *= _COEFF_TABLE[k_max[:used], COMB_TAPS + k, None]     # c_k (past + future)
+        acc[:used] += pair[:used]
     out[order] = acc
     return taps
 

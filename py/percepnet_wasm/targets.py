@@ -174,9 +174,10 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     Returns
     -------
     dict of float32 arrays, as ``training_sequences``: ``features`` (T, 70), ``gains``
-    (T, 34), ``strengths`` (T, 34), ``vad`` (T,), T = n // 480 - 2. Pitch decisions equal
-    the streaming ones; the other values too, up to float round-off where a stacked NumPy
-    call may sum in another order (see ``tests/test_sequences_batch.py``).
+    (T, 34), ``strengths`` (T, 34), ``vad`` (T,), T = n // 480 - 2. Equal to the streaming
+    ones: bit-identical on the development machine; ``tests/test_sequences_batch.py``
+    allows float round-off, should a NumPy/BLAS build sum a stack of rows in another order,
+    but no different pitch decision.
 
     Every frame's history is a row of a strided view of the padded signal (no copies). Pitch
     candidates of all frames come in chunks (``PitchSearch.search_rows``), the Viterbi runs
