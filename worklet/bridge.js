@@ -94,9 +94,13 @@ export class Bridge {
     this.gain = 0;            // wet share, 0..1, ramps by 1/CROSSFADE per sample
     this.lateRun = 0;         // consecutive underrun quanta
     this.state = STATE.LOADING;
-    this.underruns = 0;
     this.overflow = false;    // the input ring was full: the worker is gone for good
     this.pendingRebind = null; // {inRing, outRing, generation}: taken once the wet path has faded out
+  }
+
+  /** Quanta that had to use the dry path so far: CTRL.UNDERRUNS, the node's stats() count. */
+  get underruns() {
+    return Atomics.load(this.ctrl, CTRL.UNDERRUNS);
   }
 
   /** Total latency in output (context-rate) samples, fractional when resampling. */
@@ -139,8 +143,7 @@ export class Bridge {
       haveWet = this.takeWet(first, k);
       if (!haveWet) {
         this.debt += k;
-        this.underruns++;
-        Atomics.add(ctrl, CTRL.UNDERRUNS, 1);
+        Atomics.add(ctrl, CTRL.UNDERRUNS, 1);                 // the one count (stats() reads it)
       }
     }
 
@@ -165,10 +168,7 @@ export class Bridge {
     let state = this.state;
     if (this.overflow || this.lateRun >= STALL_QUANTA) state = STATE.PASS_THROUGH;
     else if (haveWet) state = STATE.PROCESSING;
-    if (state !== this.state) {
-      this.state = state;
-      Atomics.store(ctrl, CTRL.STATE, state);
-    }
+    this.state = state;                                       // the processor posts changes to the node
     return state;
   }
 
@@ -203,7 +203,6 @@ export class Bridge {
     this.lateRun = 0;
     this.overflow = false;
     this.state = STATE.LOADING;
-    Atomics.store(this.ctrl, CTRL.STATE, STATE.LOADING);
   }
 
   /**

@@ -54,10 +54,9 @@ export const CTRL = Object.freeze({
   ENABLED: 4,         // main -> worklet: 1 = wet, 0 = dry (crossfaded)
   UNDERRUNS: 5,       // worklet: quanta that had to use the dry path
   PARAM_SEQ: 6,       // main -> worker: bumped when PARAMS changed
-  STATE: 7,           // worklet: 0 loading, 1 processing, 2 pass-through
-  READY: 8,           // worker: its generation (1, 2, ... one per restart) once Python is ready for frames
-  EARLY_FADES: 9,     // worklet: quanta faded to dry because the wet samples for the next one were not there yet
-  LENGTH: 10,
+  READY: 7,           // worker: its generation (1, 2, ... one per restart) once Python is ready for frames
+  EARLY_FADES: 8,     // worklet: quanta faded to dry because the wet samples for the next one were not there yet
+  LENGTH: 9,
 });
 // Float parameters: a Float32Array over its own SharedArrayBuffer.
 export const PARAM = Object.freeze({

@@ -80,7 +80,7 @@ class PercepNetBridgeProcessor extends AudioWorkletProcessor {
       out = this.out;
       if (state !== this.state) {
         this.state = state;
-        this.port.postMessage({ type: "state", state, underruns: this.bridge.underruns });
+        this.port.postMessage({ type: "state", state });
       }
     }
     const output = outputs[0];

@@ -1,0 +1,73 @@
+// createPercepNetNode: checks the options, adds the worklet module once per context, and makes
+// the node (node.js), which starts its worker.
+
+import { RENDER_QUANTUM } from "./constants.js";
+import { minBridgeDelay } from "./bridge.js";
+import { defaultBridgeDelay } from "./context.js";
+import { PercepNetNode } from "./node.js";
+import { isIsolated } from "./worker-host.js";
+
+const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
+// One worklet module per context (addModule twice is allowed but wasteful).
+const modules = new WeakMap();
+
+/**
+ * The model names the worker (percepnet_wasm.worker) takes, which are the Python Denoiser's:
+ * "default" (the shipped weights), null (unity gains: the DSP alone), and "auto" ("default" if
+ * the wheel ships weights, else null). "none" is the older name for null and is still accepted.
+ */
+function workerModel(model) {
+  if (model === "none") return null;
+  if (model === "auto" || model === "default" || model === null) return model;
+  throw new TypeError(`model must be "auto", "default" or null (was ${JSON.stringify(model)})`);
+}
+
+/**
+ * Create the denoising node for `context` (any sample rate, any channel count in; mono out).
+ *
+ * @param {BaseAudioContext} context
+ * @param {object} [options]
+ * @param {string} [options.assetsURL]   where the built site is served (pyodide/, wheels/, manifest.json);
+ *                                       default: the folder above this module
+ * @param {"auto"|"default"|null} [options.model]  "auto" (default): the shipped weights if the wheel
+ *                                       has them, else null; "default": the shipped weights; null: unity
+ *                                       gains (the DSP alone); "none" is accepted as the older name for null
+ * @param {number|null} [options.attenuationLimit]   dB, see setAttenuationLimit
+ * @param {string} [options.preset]       a PRESETS name (overrides attenuationLimit)
+ * @param {boolean} [options.enabled]     start wet (default) or dry
+ * @param {number} [options.bridgeDelay]  48 kHz samples between worklet and worker (default: defaultBridgeDelay(context))
+ * @param {boolean} [options.autoRestart] replace a worker that dies mid-stream by itself (default true;
+ *                                       at most 3 times per node, 1, 2, 3 s after each death)
+ * @returns {Promise<PercepNetNode>}
+ */
+export async function createPercepNetNode(context, options = {}) {
+  const {
+    assetsURL = DEFAULT_ASSETS, model = "auto", attenuationLimit = null, preset,
+    enabled = true, autoRestart = true,
+  } = options;
+  if (!context || !context.audioWorklet) {
+    throw new TypeError("percepnet-wasm needs a BaseAudioContext with AudioWorklet support "
+      + "(this browser or context has none): keep using the unprocessed audio");
+  }
+  const pythonModel = workerModel(model);
+  const bridgeDelay = options.bridgeDelay ?? defaultBridgeDelay(context);
+  const least = minBridgeDelay(context.renderQuantumSize ?? RENDER_QUANTUM, context.sampleRate);
+  if (!Number.isInteger(bridgeDelay) || bridgeDelay < least) {
+    throw new RangeError(`bridgeDelay must be an integer >= ${least} samples with this context (was ${bridgeDelay})`);
+  }
+  if (!modules.has(context)) {
+    modules.set(context, context.audioWorklet.addModule(new URL("./processor.js", import.meta.url)));
+  }
+  await modules.get(context);
+  const isolated = isIsolated();
+  const offline = typeof OfflineAudioContext !== "undefined" && context instanceof OfflineAudioContext;
+  const node = new PercepNetNode(context, {
+    isolated, offline, bridgeDelay, autoRestart,
+    assetsURL: new URL(assetsURL, location.href).href, model: pythonModel,
+  });
+  if (!isolated) return node;                             // pass-through; "fallback" fires next
+  node.setEnabled(enabled);
+  if (preset) node.setPreset(preset);
+  else node.setAttenuationLimit(attenuationLimit);
+  return node;
+}
