@@ -374,13 +374,13 @@ def main(argv=None):
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.cmd == "test":
-        setup(["cli", "test", "train", "eval"])
+        setup(["test"])                 # what the tests import; the eval stack is not needed
         ensure_chromium()
         build_site()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PERCEPNET_SITE_BUILT="1")
         rc = subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
         sys.exit(rc)
-    setup(["cli", "test"])
+    setup(["cli", "browser"])
     build_site()
     if args.cmd == "bench":
         ensure_chromium()

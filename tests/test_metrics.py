@@ -64,7 +64,7 @@ def test_align_recovers_delay(rng, delay):
 
 
 def test_pesq_identical_high_and_noisy_lower(rng):
-    pytest.importorskip("pesq", reason="pesq (eval extra) not installed")
+    pytest.importorskip("pesq", reason="pesq (test extra) not installed")
     x = speechlike(rng)
     noisy = x + 0.05 * rng.standard_normal(len(x)).astype(np.float32)
     same = pesq_wb(x, x, RATE)
