@@ -17,19 +17,22 @@ def vorbis_window(size=WINDOW_SIZE):
 WINDOW = vorbis_window()
 
 
-def analysis(samples, scratch):
-    """Spectrum of one windowed 960-sample block.
+def analysis(samples, scratch, out=None):
+    """Spectrum of windowed 960-sample blocks.
 
     Parameters
     ----------
-    samples : float32 [shape=(960,)]  the block, oldest sample first
-    scratch : float32 [shape=(960,)]  workspace, overwritten
+    samples : float32 [shape=(..., 960)]  the blocks, oldest sample first
+    scratch : float32 [shape=(..., 960)]  workspace, overwritten
+    out : complex64 [shape=(..., 481)], optional  where to write the spectra
 
     Returns
     -------
-    complex64 [shape=(481,)]  rfft of ``WINDOW * samples``; bins 50 Hz apart
+    complex64 [shape=(..., 481)]  rfft of ``WINDOW * samples``; bins 50 Hz apart
     """
     np.multiply(samples, WINDOW, out=scratch)
+    if out is not None:
+        return np.fft.rfft(scratch, out=out)
     return np.fft.rfft(scratch).astype(np.complex64, copy=False)
 
 

@@ -71,6 +71,7 @@ class OracleTargets:
         self._history = np.zeros(COMB_BUF_SIZE, np.float32)
         self._scratch = np.zeros(lead + (WINDOW_SIZE,), np.float32)
         self._comb_out = np.zeros(lead + (WINDOW_SIZE,), np.float32)
+        self._spectra = np.zeros((2,) + lead + (FRAME_SIZE + 1,), np.complex64)   # clean, comb
         self._frame = 0
         self.clean_energy = np.zeros(lead + (NB_BANDS,), np.float32)
         self.clean_coherence = np.zeros(lead + (NB_BANDS,), np.float32)
@@ -103,12 +104,12 @@ class OracleTargets:
         (float, or [n, 1]). vad is a float, or float32 [shape=(n,)].
         """
         window = hist[..., COMB_WINDOW_START:COMB_WINDOW_START + WINDOW_SIZE]
-        spectrum = analysis(window, self._scratch)
+        spectrum = analysis(window, self._scratch, self._spectra[0])
         band_energy(spectrum, self.clean_energy)
         oracle_gains(self.clean_energy, denoiser.noisy_energy, self.gains)
         if self.comb:
             comb_filter(hist, denoiser.period, self._comb_out)
-            comb_spectrum = analysis(self._comb_out, self._scratch)
+            comb_spectrum = analysis(self._comb_out, self._scratch, self._spectra[1])
             band_energy(comb_spectrum, self._comb_energy)
             band_correlation(spectrum, comb_spectrum, self._correlation)
             pitch_coherence(self._correlation, self.clean_energy, self._comb_energy, self.clean_coherence)
