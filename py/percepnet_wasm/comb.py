@@ -71,16 +71,21 @@ def comb_filter(history, period, out):
 def _comb_filter_rows(history, period, out):
     """``comb_filter`` of n rows, each with its own period. The rows are taken in order of
     falling K, so those that use tap k are a prefix; tap windows are gathered as rows of a
-    sliding-window view (no copy of the history)."""
+    sliding-window view (no copy of the history; ``as_strided`` costs less per call than
+    ``sliding_window_view``)."""
     taps = comb_taps(period)
     order = np.argsort(-taps, kind="stable")
     k_max, lag = taps[order], period[order]
     start = COMB_WINDOW_START
-    windows = np.lib.stride_tricks.sliding_window_view(history, WINDOW_SIZE, axis=-1)
+    rows_stride, step = history.strides
+    windows = np.lib.stride_tricks.as_strided(      # windows[i, j] = history[i, j:j + 960]
+        history, (len(history), history.shape[1] - WINDOW_SIZE + 1, WINDOW_SIZE),
+        (rows_stride, step, step), writeable=False)
     acc, pair = np.empty_like(out), np.empty_like(out)
     np.multiply(windows[order, start], _COEFF_TABLE[k_max, COMB_TAPS, None], out=acc)
+    users = np.cumsum(np.bincount(k_max, minlength=COMB_TAPS + 1)[::-1])[::-1].tolist()
     for k in range(1, COMB_TAPS + 1):
-        used = int(np.count_nonzero(k_max >= k))
+        used = users[k]                      # rows with K >= k
         if not used:
             break
         rows, shift = order[:used], k * lag[:used]

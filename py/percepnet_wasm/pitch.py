@@ -49,6 +49,7 @@ def remove_doubling(ncorr, period):
 
 
 def _remove_doubling_rows(ncorr, period):
+    """``remove_doubling`` of n rows: step k runs for the rows whose period allows it."""
     rows = np.arange(len(period))
     best = period.copy()
     threshold = OCTAVE_THRESHOLD * ncorr[rows, period]
