@@ -4,7 +4,8 @@
         --out ~/.cache/percepnet-wasm/features --workers 2 [--start 0]
 
 Seed ``s`` of a split is ``mixer.mix(s, split)`` turned into rows by
-``percepnet_wasm.targets.training_sequences(clean, noisy)``.
+``percepnet_wasm.targets.training_sequences_batch(clean, noisy)`` (the whole-signal path,
+equal to the streaming ``training_sequences``: tests/test_sequences_batch.py).
 
 Shard format: ``<split>_<first seed:08d>-<end seed:08d>.npz`` holds the mixtures with seeds
 ``first .. end-1``, their rows concatenated along axis 0:
@@ -38,9 +39,9 @@ _NAME = re.compile(r"^(?P<split>\w+?)_(?P<first>\d{8})-(?P<end>\d{8})\.npz$")
 
 
 def training_sequences(clean: np.ndarray, noisy: np.ndarray) -> dict[str, np.ndarray]:
-    """``percepnet_wasm.targets.training_sequences``, imported when first needed."""
-    from percepnet_wasm.targets import training_sequences as sequences
-    return sequences(clean, noisy)
+    """``percepnet_wasm.targets.training_sequences_batch``, imported when first needed."""
+    from percepnet_wasm.targets import training_sequences_batch
+    return training_sequences_batch(clean, noisy)
 
 
 def _rows(seed: int, *, split: str, seconds: float, root: str | None) -> dict[str, np.ndarray]:

@@ -94,7 +94,11 @@ def shift_level(features: np.ndarray, db: np.ndarray) -> np.ndarray:
 
 
 class SequenceSet:
-    """All mixtures of some shards in memory, as concatenated arrays plus offsets."""
+    """All mixtures of some shards in memory, as concatenated arrays plus offsets.
+
+    Stored as float16 (278 bytes a frame: 100 h of audio is 10 GB), returned as float32.
+    Log energies lose at most ~0.004 (of a range of about -9..1), gains and strengths ~0.0005.
+    """
 
     def __init__(self, shards: list[Path], min_len: int = 8):
         cols = {k: [] for k in KEYS}
@@ -116,7 +120,7 @@ class SequenceSet:
                     raise ValueError(f"shard {path}: {k} has shape {arrs[k].shape}")
             arrs["vad"] = arrs["vad"].reshape(n)
             for k in KEYS:
-                cols[k].append(arrs[k])
+                cols[k].append(arrs[k].astype(np.float16))
             s = offset + np.concatenate([[0], np.cumsum(lens)[:-1]])
             keep = lens >= min_len
             starts.append(s[keep])
@@ -125,6 +129,7 @@ class SequenceSet:
         if not shards:
             raise ValueError("no shards")
         self.data = {k: np.concatenate(v) for k, v in cols.items()}
+        del cols
         bad = ~np.isfinite(self.data["features"])
         if bad.any():
             self.data["features"][bad] = 0.0
@@ -380,6 +385,7 @@ def main(argv=None) -> int:
             last_refresh = time.time()
             shards = find_shards(args.cache, "train")
             if len(shards) > len(train_shards):
+                tset = None                            # free it first: peak memory is one set
                 train_shards, tset = shards, SequenceSet(shards)
                 data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
                 run_meta["data_manifest_sha256"] = data_hash
