@@ -1,8 +1,10 @@
-"""Fixed, seeded evaluation mixtures from the held-out split of the audio cache.
+"""Fixed, seeded evaluation mixtures from a held-out split of the audio cache.
 
 The cache and its ``splits.json`` are written by ``percepnet_train.fetch_data``
 (``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` overrides). Speakers and noise
-files of the ``test`` split never appear in training.
+files of the ``test`` split never appear in training; the ``holdout`` split is
+leave-source-out: every file of the ``fetch_data.HOLDOUT_PACKAGES`` packages, whole
+packages that training never sees.
 
 ``mixtures(n, snrs, seed=...)`` returns ``n`` clips; clip ``i`` has SNR ``snrs[i % len(snrs)]``,
 speech from speaker group ``i``-th in a seeded round-robin over the test speakers, and noise
@@ -14,7 +16,8 @@ Mixing uses ``percepnet_train.mixer.mix_at_snr`` (one definition of SNR for trai
 evaluation). Speech from ``REFERENCE_EXCLUDED`` packages is not used as a reference: the
 hedgewars voice packs are shouted, processed character voices (RNNoise and DFN3 score
 -7 and -3 dB SI-SDR on them with no noise at all), so they would measure the reference,
-not the systems.
+not the systems. ``mixtures(..., speech_packages=REFERENCE_EXCLUDED)`` builds mixtures from
+them alone, for a separate table.
 """
 from __future__ import annotations
 
@@ -28,7 +31,8 @@ import numpy as np
 
 from percepnet_train.mixer import mix_at_snr
 
-__all__ = ["Clip", "mixtures", "data_root", "NOISE_CATEGORIES"]
+__all__ = ["Clip", "mixtures", "data_root", "packages_with_speech", "NOISE_CATEGORIES",
+           "EVAL_SPLITS", "REFERENCE_EXCLUDED"]
 
 RATE = 48000
 NOISE_CATEGORIES = ("noise", "typing", "music")
@@ -38,6 +42,8 @@ PEAK = 0.9
 SPEECH_DBFS = -26.0
 #: Packages whose speech is not a clean reference (see the module docstring).
 REFERENCE_EXCLUDED = ("hedgewars-data",)
+#: Splits that evaluation may draw from (``train`` is refused: it would measure memory).
+EVAL_SPLITS = ("val", "test", "holdout")
 
 
 @dataclass
@@ -69,24 +75,41 @@ def _load(root, entry):
     return x.astype(np.float32)
 
 
-def _split(root, split):
+def _entries(root, split):
+    """The kept entries of ``split`` in ``root/splits.json``."""
+    if split not in EVAL_SPLITS:
+        raise ValueError(f"split must be one of {', '.join(EVAL_SPLITS)} (was {split!r})")
     path = root / "splits.json"
     if not path.exists():
         raise FileNotFoundError(
             f"{path} not found: run `PYTHONPATH=py python -m percepnet_train.fetch_data` first")
-    entries = json.loads(path.read_text())["splits"][split]
+    splits = json.loads(path.read_text())["splits"]
+    if split not in splits:
+        raise RuntimeError(f"{path} has no {split!r} split (it has {', '.join(splits)}); "
+                           "re-run fetch_data to rebuild the splits")
+    return [e for e in splits[split] if e.get("kept", True) is not False]
+
+
+def packages_with_speech(split="test", root=None):
+    """The packages with speech in ``split`` (a set), excluded ones included."""
+    root = Path(root) if root else data_root()
+    return {e["package"] for e in _entries(root, split) if e["category"] == "speech"}
+
+
+def _split(root, split, packages=None):
     speech, noise = {}, []
-    for e in entries:
-        if e.get("kept", True) is False:
-            continue
-        if e["category"] == "speech" and e["package"] not in REFERENCE_EXCLUDED:
+    for e in _entries(root, split):
+        use = (e["package"] not in REFERENCE_EXCLUDED if packages is None
+               else e["package"] in packages)
+        if e["category"] == "speech" and use:
             speech.setdefault(e["group"], []).append(e)
         elif e["category"] in NOISE_CATEGORIES:
             noise.append(e)
     if not speech or not noise:
-        raise RuntimeError(f"split {split!r} in {path} has {len(speech)} speaker groups and "
-                           f"{len(noise)} noise files; need at least one of each "
-                           "(is fetch_data finished?)")
+        which = f" of {', '.join(sorted(packages))}" if packages is not None else ""
+        raise RuntimeError(f"split {split!r} in {root / 'splits.json'} has {len(speech)} "
+                           f"speaker groups{which} and {len(noise)} noise files; need at "
+                           "least one of each (is fetch_data finished?)")
     for g in speech.values():
         g.sort(key=lambda e: e["id"])
     noise.sort(key=lambda e: e["id"])
@@ -98,7 +121,8 @@ def _order(items, seed, salt):
     return [items[i] for i in rng.permutation(len(items))]
 
 
-def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None):
+def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None,
+             speech_packages=None):
     """Build ``n`` seeded mixtures.
 
     Parameters
@@ -106,17 +130,19 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None)
     n : int, number of clips
     snrs : sequence of float, dB; clip i uses ``snrs[i % len(snrs)]``
     seed : int
-    split : "test" | "val"
+    split : "test" | "val" | "holdout" (leave-source-out, see the module docstring)
     seconds : (min, max) speech duration per clip, s; utterances of one speaker are
         joined with 0.15-0.4 s pauses until ``min`` is reached, then cut at ``max``.
     root : Path or None (default ``data_root()``)
+    speech_packages : collection of package names or None; None: speech of every package
+        but ``REFERENCE_EXCLUDED``; else speech of these packages only (excluded ones too)
 
     Yields
     ------
     Clip
     """
     root = Path(root) if root else data_root()
-    speech, noise = _split(root, split)
+    speech, noise = _split(root, split, speech_packages)
     speakers = _order(sorted(speech), seed, "speakers")
     # Round-robin over noise types first, then files, so types are spread over the clips.
     by_type = {}
