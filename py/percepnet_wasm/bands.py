@@ -49,7 +49,8 @@ def band_correlation(x, p, out):
 
 
 class BandPool:
-    """``E[r, b] = sum_k w_b(k) values[r, k]`` for ``rows`` rows at once, preallocated.
+    """``E[r, b] = sum_k w_b(k) values[r, k]`` for ``rows`` rows at once, preallocated; the
+    one pooling of bins into bands (energies and correlations, inference and labels).
 
     Uses the sparsity of the triangles instead of the dense (34 x 481) product, which costs
     about 16k multiply-adds per row (slow without BLAS in Pyodide): the bins of segment
@@ -57,7 +58,14 @@ class BandPool:
     so two weighted segment sums (one ``add.reduceat``) give every band.
 
     ``pool(values)`` : float32 [shape=(*rows, 481)] -> float32 [shape=(*rows, 34)] (``pool.out``);
-    ``rows`` an int or a shape tuple.
+    ``rows`` an int or a shape tuple. ``pool.padded`` [shape=(*rows, 35)] holds ``out`` in its
+    first 34 columns (``out`` is a view of it; the last column is scratch).
+
+    A call allocates nothing: every NumPy call in it sees operands of one shape or a plain
+    copy (a broadcasting ufunc would allocate iterator buffers each time). The segment sums
+    that go to band b + 1 are written one column to the right (``_shifted``, a strided view
+    of the same buffer), so the two sums of each band are added by one call over whole
+    rows; the column before band 0 holds -0.0, which adds exactly nothing.
     """
 
     _SPLIT = np.stack([BANDS[_SEGMENT, np.arange(FREQ_SIZE)],            # to band b
@@ -66,15 +74,26 @@ class BandPool:
 
     def __init__(self, rows):
         lead = rows if isinstance(rows, tuple) else (rows,)
-        self.out = np.zeros(lead + (NB_BANDS,), np.float32)
-        self._weighted = np.zeros(lead + (2, FREQ_SIZE), np.float32)
-        self._sums = np.zeros(lead + (2, NB_BANDS), np.float32)
+        # (to band b, to band b + 1) x rows x bins: both weightings of every row.
+        self._split = np.ascontiguousarray(
+            np.broadcast_to(self._SPLIT.reshape((2,) + (1,) * len(lead) + (FREQ_SIZE,)),
+                            (2,) + lead + (FREQ_SIZE,)))
+        self._weighted = np.zeros((2,) + lead + (FREQ_SIZE,), np.float32)
+        self._sums = np.zeros((2,) + lead + (NB_BANDS + 1,), np.float32)
+        self._sums[1, ..., 0] = -0.0
+        strides = self._sums.strides
+        self._shifted = np.lib.stride_tricks.as_strided(       # [0, r, b] -> sums[0, r, b],
+            self._sums, (2,) + lead + (NB_BANDS,),             # [1, r, b] -> sums[1, r, b + 1]
+            (strides[0] + strides[-1],) + strides[1:])
+        self.padded = np.zeros(lead + (NB_BANDS + 1,), np.float32)
+        self.out = self.padded[..., :NB_BANDS]
 
     def __call__(self, values):
-        np.multiply(values[..., None, :], self._SPLIT, out=self._weighted)
-        np.add.reduceat(self._weighted, _STARTS, axis=-1, out=self._sums)
-        np.copyto(self.out, self._sums[..., 0, :])
-        self.out[..., 1:] += self._sums[..., 1, :-1]
+        weighted = self._weighted
+        np.copyto(weighted, values)                            # both halves
+        np.multiply(weighted, self._split, out=weighted)
+        np.add.reduceat(weighted, _STARTS, axis=-1, out=self._shifted)
+        np.add(self._sums[0], self._sums[1], out=self.padded)
         return self.out
 
 

@@ -15,7 +15,7 @@ from .pitch import PitchSearch, PitchViterbi
 
 # (label, owner, attribute) of every stage the denoiser calls by name.
 STAGES = (
-    ("history (sanitise)", denoiser_module.Denoiser, "_push_history"),
+    ("history (sanitise)", denoiser_module.History, "push"),
     ("pitch search", PitchSearch, "search"),
     ("pitch viterbi", PitchViterbi, "push"),
     ("comb filter", denoiser_module, "comb_filter"),

@@ -6,7 +6,7 @@ The future taps read the look-ahead, so K is limited to what it holds:
 """
 import numpy as np
 
-from .constants import COMB_TAPS, FRAME_SIZE, LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, WINDOW_SIZE
+from .constants import COMB_TAPS, EPS, FRAME_SIZE, LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, WINDOW_SIZE
 
 LOOKAHEAD_SAMPLES = LOOKAHEAD_FRAMES * FRAME_SIZE                   # 960 samples after the window
 COMB_WINDOW_START = COMB_TAPS * PITCH_MAX_PERIOD                    # 3840: the filtered window's start
@@ -39,7 +39,7 @@ def comb_taps(period):
     return min(COMB_TAPS, LOOKAHEAD_SAMPLES // period)
 
 
-def comb_filter(history, period, out):
+def comb_filter(history, period, out, scratch=None):
     """Comb-filter the window that starts at ``COMB_WINDOW_START`` in ``history``.
 
     Parameters
@@ -47,6 +47,8 @@ def comb_filter(history, period, out):
     history : float32 [shape=(5760,) or (n, 5760)]  past, window and look-ahead, oldest first
     period : int, or int ndarray [shape=(n,)] with 2-D ``history``  pitch period T in samples, 60..768
     out : float32 [shape=(960,) or (n, 960)]  the filtered window
+    scratch : float32 [shape=(960,)], optional  workspace for one frame (without it, one
+        frame allocates a 960-sample temporary per tap)
 
     Returns
     -------
@@ -60,11 +62,14 @@ def comb_filter(history, period, out):
     taps = comb_taps(period)
     c = COMB_COEFFS[taps]
     start = COMB_WINDOW_START
+    pair = np.empty_like(out) if scratch is None else scratch
     np.multiply(history[start:start + WINDOW_SIZE], c[taps], out=out)
     for k in range(1, taps + 1):
         past = start - k * period
         future = start + k * period
-        out += c[taps + k] * (history[past:past + WINDOW_SIZE] + history[future:future + WINDOW_SIZE])
+        np.add(history[past:past + WINDOW_SIZE], history[future:future + WINDOW_SIZE], out=pair)
+        np.multiply(pair, c[taps + k], out=pair)        # c_k (past + future)
+        out += pair
     return taps
 
 
@@ -99,7 +104,7 @@ def _comb_filter_rows(history, period, out):
 def pitch_coherence(correlation, energy_y, energy_p, out):
     """``q_b = C_b(Y, P) / sqrt(E_b(Y) E_b(P))``, clipped to [0, 1]; all arrays [shape=(34,)]."""
     np.multiply(energy_y, energy_p, out=out)
-    out += 1e-20
+    out += EPS
     np.sqrt(out, out=out)
     np.divide(correlation, out, out=out)
     return np.clip(out, 0.0, 1.0, out=out)

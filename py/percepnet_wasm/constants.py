@@ -24,3 +24,5 @@ LOOKAHEAD_FRAMES = 2                    # the network sees two frames into the f
 ALGORITHMIC_DELAY = FRAME_SIZE + LOOKAHEAD_FRAMES * FRAME_SIZE   # 1440 samples = 30 ms
 
 NB_FEATURES = 2 * NB_BANDS + 2          # 34 log energies, 34 coherences, period, correlation
+
+EPS = 1e-20                             # added to energies before a ratio or a root: silence stays finite

@@ -15,23 +15,30 @@ import numpy as np
 
 from .bands import BandPool, BandToBins, BinsToBand
 from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
-from .constants import (ALGORITHMIC_DELAY, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
+from .constants import (ALGORITHMIC_DELAY, EPS, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
                         WINDOW_SIZE)
 from .features import compute_features
 from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
-from .postfilter import postfilter
-from .stft import WINDOW, Synthesis
+from .postfilter import postfilter, postfilter_workspace
+from .stft import WINDOW, Synthesis, rfft_wide, wide_workspace
 
 INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps energies finite
 # Constants as float32 0-d arrays: a Python float operand costs ~0.6 µs more per ufunc call
 # in Pyodide.
-_EPS = np.array(1e-20, np.float32)
+_EPS = np.array(EPS, np.float32)
 _ONE = np.array(1.0, np.float32)
+_ZERO = np.array(0.0, np.float32)
 _FRAME_START = COMB_WINDOW_START     # where frame f's window sits in the history
-# Rows of the per-frame block, spectrum and energy arrays (one NumPy call serves all rows).
-# Frame f's window is followed in the history by frame t's: one reshape gives rows 0 and 1.
-_NOISY, _NEWEST, _COMB, _CROSS = 0, 1, 2, 3
+# Rows of the per-frame block and spectrum arrays (one NumPy call serves all rows): the comb
+# output P, frame f (Y) and frame t. Frame f's window is followed in the history by frame t's
+# (one reshape gives both), and P sits next to Y (one product mixes both). The energy rows
+# are the same, then the cross power of Y and P (the last row). Labels analyse the clean
+# signal with the first two rows only (no frame t), so _CROSS counts from the end.
+_COMB, _NOISY, _NEWEST, _CROSS = 0, 1, 2, -1
 assert _FRAME_START + 2 * WINDOW_SIZE == COMB_BUF_SIZE
+# The window once per history row that analyse_rows windows (same shapes: no broadcasting,
+# which would allocate iterator buffers on every call).
+_WINDOWS = np.ascontiguousarray(np.broadcast_to(WINDOW, (2, WINDOW_SIZE)))
 
 
 class Denoiser:
@@ -65,22 +72,16 @@ class Denoiser:
         self.gain_floor = 0.0
         self.set_attenuation_limit(attenuation_limit_db)
 
-        self._history = np.zeros(COMB_BUF_SIZE, np.float32)      # newest sample last
-        self._history_next = np.zeros(COMB_BUF_SIZE, np.float32)  # swapped each frame
-        self._finite = np.zeros(FRAME_SIZE, bool)
+        self._history = History()
         self._pitch = PitchSearch()
         self._viterbi = PitchViterbi()
         self._synthesis = Synthesis()
 
-        # Windowed blocks [3, 960], their spectra [3, 481], the power of each spectrum and
-        # the cross power of rows 0 and 2 [4, 481], and those pooled into bands [4, 34].
-        self._blocks = np.zeros((3, WINDOW_SIZE), np.float32)
-        self._spectra = np.zeros((3, FREQ_SIZE), np.complex64)
-        self._parts = self._spectra.view(np.float32).reshape(3, FREQ_SIZE, 2)   # re, im
-        self._products = np.zeros((4, FREQ_SIZE, 2), np.float32)
-        self._power = np.zeros((4, FREQ_SIZE), np.float32)
-        self._pool = BandPool(4)
-        energies = self._pool.out
+        # Windowed blocks [3, 960] (P, frame f, frame t), their spectra [3, 481], the power of
+        # each spectrum and the cross power of Y and P [4, 481], pooled into bands [4, 34].
+        self._analysis = Analysis(frames=2)
+        self._spectra = self._analysis.spectra
+        energies = self._analysis.energies
 
         # Analysis of the newest frame t and of the output frame f (public, read by oracles;
         # views of the arrays above, updated in place every frame).
@@ -89,8 +90,7 @@ class Denoiser:
         self.noisy_energy = energies[_NOISY]
         self.comb_spectrum = self._spectra[_COMB]
         self.comb_energy = energies[_COMB]
-        self._correlation = energies[_CROSS]
-        self.coherence = np.zeros(NB_BANDS, np.float32)
+        self.coherence = self._analysis.coherence
         self.comb_noise_gain = COMB_NOISE_GAIN[0]
         self.period = 0
         self.pitch_correlation = 0.0
@@ -99,12 +99,15 @@ class Denoiser:
         self.strengths = np.zeros(NB_BANDS, np.float32)
         self.vad = 0.0
 
+        self._postfilter_work = postfilter_workspace()
         self._band = np.zeros(NB_BANDS, np.float32)
-        self._band_eps = np.zeros((4, NB_BANDS), np.float32)
-        self._band_pair = np.zeros((2, NB_BANDS), np.float32)
+        self._band_eps = np.zeros_like(self._analysis.pool.padded)       # [4, 35]: see BandPool
+        self._band_pair = np.zeros((2, NB_BANDS), np.float32)            # weights of P, Y
         self._bin_pair = np.zeros((2, FREQ_SIZE), np.float32)
+        self._bin_pair_complex = np.zeros((2, FREQ_SIZE), np.complex64)
         self._bins = np.zeros(FREQ_SIZE, np.float32)
-        self._noisy_and_comb = self._spectra[_NOISY::_COMB - _NOISY]            # (Y, P) rows
+        self._bins_complex = np.zeros(FREQ_SIZE, np.complex64)
+        self._comb_and_noisy = self._spectra[_COMB:_NOISY + 1]             # (P, Y) rows
         self._mix = np.zeros((2, FREQ_SIZE), np.complex64)
         self._enhanced = np.zeros(FREQ_SIZE, np.complex64)
         self._z_parts = self._enhanced.view(np.float32).reshape(FREQ_SIZE, 2)    # re, im
@@ -132,8 +135,7 @@ class Denoiser:
 
     def reset(self):
         """Forget all history: the next frame is processed as the first of a new stream."""
-        for buf in (self._history, self._history_next):
-            buf.fill(0.0)
+        self._history.reset()
         self._viterbi.reset()
         self._synthesis.reset()
         for source in (self.model, self.oracle):
@@ -157,18 +159,14 @@ class Denoiser:
             raise ValueError(f"inp must be a float array (was {inp.dtype})")
 
         # 1. History: shift by one frame, append the sanitised input.
-        hist = self._push_history(inp)
+        hist = self._history.push(inp)
 
         # 2. Pitch candidates of the newest frame t; the Viterbi decides frame f = t - 2.
         self.period, self.pitch_correlation = self._viterbi.push(*self._pitch.search(hist[-PITCH_BUF_SIZE:]))
 
         # 3. Frame f comb-filtered with that period (future taps read frames t - 1 and t);
         #    spectra of frames f, t and of the comb output; band energies, coherence q_y.
-        taps = comb_filter(hist, self.period, self._blocks[_COMB])
-        self.comb_noise_gain = COMB_NOISE_GAIN[taps]
-        analyse_rows(hist, self._blocks, self._spectra)
-        band_energies(self._parts, self._products, self._power, self._pool)
-        pitch_coherence(self._correlation, self.noisy_energy, self.comb_energy, self.coherence)
+        self.comb_noise_gain = COMB_NOISE_GAIN[self._analysis(hist, self.period)]
         compute_features(self.newest_energy, self.coherence, self.period, self.pitch_correlation,
                          self.features)
 
@@ -185,82 +183,144 @@ class Denoiser:
             self.gains.fill(1.0)
             self.strengths.fill(0.0)
         elif self.postfilter:
-            postfilter(self.gains, self.noisy_energy, self.gains)
+            postfilter(self.gains, self.noisy_energy, self.gains, self._postfilter_work)
         np.maximum(self.gains, self.gain_floor, out=self.gains)
 
         # 5. Apply and synthesise.
         self._apply(self.gains, self.strengths)
         self._synthesis.push(self._enhanced, out)
 
-    def _push_history(self, inp):
-        """Shift the history by one frame and append ``inp`` (NaN/Inf -> 0, clamped to
-        ±INPUT_LIMIT); returns the history [5760]. The costly ``nan_to_num`` (~13 µs in
-        Pyodide) runs only for frames that hold a NaN or Inf."""
-        hist, nxt = self._history, self._history_next
-        nxt[:-FRAME_SIZE] = hist[FRAME_SIZE:]
-        newest = nxt[-FRAME_SIZE:]
-        newest[:] = inp
-        if not np.logical_and.reduce(np.isfinite(newest, out=self._finite)):
-            np.nan_to_num(newest, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-        np.clip(newest, -INPUT_LIMIT, INPUT_LIMIT, out=newest)
-        self._history, self._history_next = nxt, hist
-        return nxt
-
     def _apply(self, gains, strengths):
         """``Z = (1 - r) Y + r sqrt(E_Y / E_P) P``, then ``X = g sqrt(E_Y / E_Z) Z`` on bins.
 
         Band -> bin interpolation and the band energy of Z are dense products with blocks of
         the (34, 481) triangles (``BandToBins``, ``BinsToBand``: in Pyodide these beat a
-        sparse gather, which costs ~8 ns per element there).
+        sparse gather, which costs ~8 ns per element there). Bin weights are copied into
+        complex buffers before they multiply a spectrum: the cast NumPy would do inside a
+        mixed float/complex product, without the buffers it would allocate for it.
         """
         band, energy_eps, z = self._band, self._band_eps, self._enhanced
-        np.add(self._pool.out, _EPS, out=energy_eps)
-        # Band weights of Y and of the comb branch P (energy-matched to the noisy band):
-        # (1 - r, r sqrt(E_Y / E_P)); both on bins (each bin's triangle weights sum to 1, so
+        np.add(self._analysis.pool.padded, _EPS, out=energy_eps)
+        # Band weights of the comb branch P (energy-matched to the noisy band) and of Y:
+        # (r sqrt(E_Y / E_P), 1 - r); both on bins (each bin's triangle weights sum to 1, so
         # 1 - r interpolates to 1 minus r's interpolation), then mixed in one product.
-        pair, bins, mix = self._band_pair, self._bin_pair, self._mix
-        np.subtract(_ONE, strengths, out=pair[0])
-        np.divide(energy_eps[_NOISY], energy_eps[_COMB], out=pair[1])
-        np.sqrt(pair[1], out=pair[1])
-        np.multiply(pair[1], strengths, out=pair[1])
+        pair, mix = self._band_pair, self._mix
+        np.divide(energy_eps[_NOISY, :NB_BANDS], energy_eps[_COMB, :NB_BANDS], out=pair[0])
+        np.sqrt(pair[0], out=pair[0])
+        np.multiply(pair[0], strengths, out=pair[0])
+        np.subtract(_ONE, strengths, out=pair[1])
         self._pair_to_bins()
-        np.multiply(self._noisy_and_comb, bins, out=mix)
-        np.add(mix[0], mix[1], out=z)
+        np.copyto(self._bin_pair_complex, self._bin_pair)
+        np.multiply(self._comb_and_noisy, self._bin_pair_complex, out=mix)
+        np.add(mix[1], mix[0], out=z)
         # Restore the noisy band energy, then apply the gains.
         np.multiply(self._z_parts, self._z_parts, out=self._z_squares)
         np.add(self._z_re2, self._z_im2, out=self._z_power)
         self._pool_z_power()                             # E_Z
         np.add(band, _EPS, out=band)
-        np.divide(energy_eps[_NOISY], band, out=band)
+        np.divide(energy_eps[_NOISY, :NB_BANDS], band, out=band)
         np.sqrt(band, out=band)
         np.multiply(band, gains, out=band)
         self._band_to_bins()
-        np.multiply(z, self._bins, out=z)
+        np.copyto(self._bins_complex, self._bins)
+        np.multiply(z, self._bins_complex, out=z)
 
 
-def analyse_rows(hist, blocks, spectra):
-    """Window frames f and t (from the history) and the comb output (already in
-    ``blocks[..., 2, :]``); one rfft call for all three.
+class History:
+    """The last 5760 samples of one stream (``COMB_BUF_SIZE``: the comb's reach into the past,
+    frame f's window, the look-ahead), newest last; inputs sanitised on the way in. The noisy
+    stream's for the ``Denoiser``, the clean one's for ``OracleTargets``."""
 
-    ``hist`` float32 [shape=(..., 5760)], ``blocks`` float32 [shape=(..., 3, 960)], ``spectra``
-    complex64 [shape=(..., 3, 481)] (out); rows: frame f, frame t, comb output.
+    def __init__(self):
+        self._buffer = np.zeros(COMB_BUF_SIZE, np.float32)
+        self._next = np.zeros(COMB_BUF_SIZE, np.float32)       # swapped each frame
+        self._finite = np.zeros(FRAME_SIZE, bool)
+
+    def reset(self):
+        self._buffer.fill(0.0)
+        self._next.fill(0.0)
+
+    def push(self, inp):
+        """Shift by one frame and append ``inp`` [480] (NaN/Inf -> 0, clamped to
+        ±INPUT_LIMIT); returns the history [5760]. Zeroing the non-finite samples (a masked
+        copy, ~10 µs in Pyodide) runs only for frames that hold a NaN or Inf."""
+        hist, nxt, finite = self._buffer, self._next, self._finite
+        nxt[:-FRAME_SIZE] = hist[FRAME_SIZE:]
+        newest = nxt[-FRAME_SIZE:]
+        newest[:] = inp
+        if not np.logical_and.reduce(np.isfinite(newest, out=finite)):
+            np.logical_not(finite, out=finite)
+            np.copyto(newest, _ZERO, where=finite)
+        np.clip(newest, -INPUT_LIMIT, INPUT_LIMIT, out=newest)
+        self._buffer, self._next = nxt, hist
+        return nxt
+
+
+class Analysis:
+    """Step 3 of a frame, for one history: comb-filter frame f with the decided period, the
+    spectra of P, frame f and (``frames=2``) frame t, their band energies and the cross power
+    of Y and P (``energies``, rows ``_COMB, _NOISY[, _NEWEST], _CROSS``), and the pitch
+    coherence of frame f. The ``Denoiser`` runs one on the noisy history; ``OracleTargets``
+    runs one (``frames=1``) on the clean history with the noisy side's period, so labels and
+    inference share this code.
+
+    ``lead`` a leading shape for stacks of frames (``training_sequences_batch``): the
+    arrays get it in front, and the FFT runs as a plain ``np.fft.rfft`` call. A single frame
+    (``lead=()``) allocates nothing (see ``rfft_wide``, ``comb_filter``'s scratch).
     """
-    np.multiply(hist[..., _FRAME_START:].reshape(hist.shape[:-1] + (2, WINDOW_SIZE)), WINDOW,
-                out=blocks[..., :_COMB, :])
+
+    def __init__(self, frames=2, lead=()):
+        rows = 1 + frames
+        self.blocks = np.zeros(lead + (rows, WINDOW_SIZE), np.float32)
+        self.spectra = np.zeros(lead + (rows, FREQ_SIZE), np.complex64)
+        self.parts = self.spectra.view(np.float32).reshape(lead + (rows, FREQ_SIZE, 2))   # re, im
+        self.products = np.zeros(lead + (rows + 1, FREQ_SIZE, 2), np.float32)
+        self.power = np.zeros(lead + (rows + 1, FREQ_SIZE), np.float32)
+        self.pool = BandPool(lead + (rows + 1,))
+        self.energies = self.pool.out
+        self.coherence = np.zeros(lead + (NB_BANDS,), np.float32)
+        single = lead == ()
+        self._scratch = np.zeros(WINDOW_SIZE, np.float32) if single else None
+        self._wide = wide_workspace((rows,)) if single else None
+
+    def __call__(self, hist, period):
+        """Analyse the history ``hist`` [shape=(*lead, 5760)] with pitch period ``period`` (int,
+        or int [shape=lead]); returns the comb's taps each side, K (int, or int array)."""
+        taps = comb_filter(hist, period, self.blocks[..., _COMB, :], self._scratch)
+        analyse_rows(hist, self.blocks, self.spectra, self._wide)
+        energies = band_energies(self.parts, self.products, self.power, self.pool)
+        pitch_coherence(energies[..., _CROSS, :], energies[..., _NOISY, :], energies[..., _COMB, :],
+                        self.coherence)
+        return taps
+
+
+def analyse_rows(hist, blocks, spectra, wide=None):
+    """Window frame f (and frame t) from the history and the comb output (already in
+    ``blocks[..., 0, :]``); one rfft call for all rows.
+
+    ``hist`` float32 [shape=(..., 5760)], ``blocks`` float32 [shape=(..., rows, 960)], ``spectra``
+    complex64 [shape=(..., rows, 481)] (out); rows: comb output, frame f[, frame t]. ``wide``:
+    ``rfft_wide``'s workspaces (then nothing is allocated).
+    """
+    frames = blocks.shape[-2] - 1
+    np.multiply(hist[..., _FRAME_START:_FRAME_START + frames * WINDOW_SIZE]
+                .reshape(hist.shape[:-1] + (frames, WINDOW_SIZE)),
+                _WINDOWS[:frames], out=blocks[..., _NOISY:, :])
     blocks[..., _COMB, :] *= WINDOW
-    np.fft.rfft(blocks, axis=-1, out=spectra)
+    rfft_wide(blocks, spectra, wide)
 
 
 def band_energies(parts, products, power, pool):
-    """Band energies of the three spectra and ``C_b = sum_k w_b(k) Re(Y(k) P*(k))``.
+    """Band energies of the spectra and ``C_b = sum_k w_b(k) Re(Y(k) P*(k))``.
 
-    ``parts`` float32 [shape=(..., 3, 481, 2)] (re, im of the ``analyse_rows`` spectra),
-    workspaces ``products`` [shape=(..., 4, 481, 2)] and ``power`` [shape=(..., 4, 481)],
-    ``pool`` a ``BandPool((..., 4))``; returns ``pool.out`` [shape=(..., 4, 34)]: rows
-    E(frame f), E(frame t), E(comb), C(frame f, comb).
+    ``parts`` float32 [shape=(..., rows, 481, 2)] (re, im of the ``analyse_rows`` spectra),
+    workspaces ``products`` [shape=(..., rows + 1, 481, 2)] and ``power`` [shape=(..., rows + 1,
+    481)], ``pool`` a ``BandPool((..., rows + 1))``; returns ``pool.out`` [shape=(..., rows + 1,
+    34)]: rows E(comb), E(frame f)[, E(frame t)], C(frame f, comb).
     """
-    np.multiply(parts, parts, out=products[..., :_CROSS, :, :])
-    np.multiply(parts[..., _NOISY, :, :], parts[..., _COMB, :, :], out=products[..., _CROSS, :, :])
+    rows = parts.shape[-3]
+    np.multiply(parts, parts, out=products[..., :rows, :, :])
+    np.multiply(parts[..., _NOISY, :, :], parts[..., _COMB, :, :], out=products[..., rows, :, :])
     np.add(products[..., 0], products[..., 1], out=power)
     return pool(power)
 

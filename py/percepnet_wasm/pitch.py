@@ -102,6 +102,7 @@ class PitchSearch:
         self._rising = np.ones(lead + (_NB_LAGS,), bool)               # local-maximum masks, by period
         self._falling = np.ones(lead + (_NB_LAGS,), bool)
         self._peak = np.zeros(lead + (_NB_LAGS,), bool)
+        self._masked = np.zeros(lead + (_NB_LAGS,), np.float64)       # peak values, else -inf
         self.ncorr = np.zeros(lead + (_NB_PERIODS,), np.float64)    # normalised correlation by period
         self.periods = np.zeros(lead + (NB_CANDIDATES,), np.int64)
         self.correlations = np.zeros(lead + (NB_CANDIDATES,), np.float32)
@@ -155,11 +156,20 @@ class PitchSearch:
         one-frame octave drop but never prefers a multiple; then the next correlation peaks
         that are not multiples of the best. Returns (periods, correlations) [shape=(4,)].
         """
-        peaks = self.correlate(x).nonzero()[0]
-        band = self.ncorr[PITCH_MIN_PERIOD:]
-        # Peaks best first (ties: the shorter period first).
-        order = np.argsort(np.negative(band[peaks]), kind="stable")[:NB_CANDIDATES]
-        peaks = (peaks[order] + PITCH_MIN_PERIOD).tolist()
+        peak = self.correlate(x)
+        # The best peaks, best first (ties: the shorter period first, as a stable sort would
+        # order them): four first-maximum passes over the peak values (-inf elsewhere), in a
+        # workspace, so nothing is allocated.
+        masked = self._masked
+        masked.fill(-np.inf)
+        np.copyto(masked, self.ncorr[PITCH_MIN_PERIOD:], where=peak)
+        peaks = []
+        for _ in range(NB_CANDIDATES):
+            best = int(masked.argmax())
+            if masked[best] == -np.inf:
+                break
+            masked[best] = -np.inf
+            peaks.append(best + PITCH_MIN_PERIOD)
         _candidates(self.ncorr, peaks, self.periods, self.correlations)
         return self.periods, self.correlations
 
