@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from percepnet_wasm import Denoiser, enhance
-from percepnet_wasm.bands import BANDS, interp_band_gain
+from percepnet_wasm.bands import BANDS, BandToBins
 from percepnet_wasm.comb import COMB_COEFFS, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter
 from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS, PITCH_MIN_PERIOD,
                                       SAMPLE_RATE, WINDOW_SIZE)
@@ -46,7 +46,7 @@ def test_band_weights_sum_to_one_and_interpolation_is_the_transpose():
     assert np.max(np.abs(total[BAND_CENTRES[0]:] - 1)) < 1e-6
     gains = np.linspace(0.1, 1.0, NB_BANDS).astype(np.float32)
     bins = np.zeros(BANDS.shape[1], np.float32)
-    interp_band_gain(gains, bins)
+    BandToBins(gains, bins)()
     np.testing.assert_allclose(bins, BANDS.T @ gains, rtol=1e-6)
     # At each band centre the interpolated gain is that band's gain.
     np.testing.assert_allclose(bins[list(BAND_CENTRES)], gains, rtol=1e-6)

@@ -23,29 +23,8 @@ def band_matrix():
 
 
 BANDS = band_matrix()
-BANDS_T = np.ascontiguousarray(BANDS.T)
 _STARTS = np.array(BAND_CENTRES)                               # segment b: bins [c_b, c_{b+1})
 _SEGMENT = np.searchsorted(_STARTS, np.arange(FREQ_SIZE), side="right") - 1   # bin -> segment
-
-
-def band_energy(spectrum, out):
-    """``E_b = sum_k w_b(k) |X(k)|^2``: ``spectrum`` complex [shape=(..., 481)] -> ``out``
-    float32 [shape=(..., 34)].
-
-    A stack of matrix-vector products (one BLAS gemv per row, as ``np.dot`` does for one
-    frame), so each row is bit-identical to the one-frame result.
-    """
-    power = spectrum.real * spectrum.real + spectrum.imag * spectrum.imag
-    np.matmul(BANDS, power[..., None], out=out[..., None])
-    return out
-
-
-def band_correlation(x, p, out):
-    """``C_b = sum_k w_b(k) Re(X(k) P*(k))``: two complex [shape=(..., 481)] spectra ->
-    ``out`` float32 [shape=(..., 34)] (row by row, as ``band_energy``)."""
-    cross = x.real * p.real + x.imag * p.imag
-    np.matmul(BANDS, cross[..., None], out=out[..., None])
-    return out
 
 
 class BandPool:
@@ -128,6 +107,12 @@ class BinsToBand:
 
     Two dense blocks, as in ``BandToBins``: bands below m cover only bins below centre m,
     bands m..33 only bins from centre m - 1 on.
+
+    The one pooling besides ``BandPool``: the ``Denoiser`` pools the energy of its mixed
+    spectrum Z (one row, inside ``_apply``) with it, as it has since the speed work. For one
+    row the dense blocks cost less in Pyodide than ``BandPool``'s five calls, and pooling Z
+    with ``BandPool`` would round E_Z differently, moving every output sample by float32
+    round-off against the frozen reference (``tests/test_speed_equivalence.py``).
     """
 
     def __init__(self, src, dst):
@@ -139,8 +124,3 @@ class BinsToBand:
     def __call__(self):
         for weights, values, out in self._blocks:
             np.matmul(weights, values, out=out)
-
-
-def interp_band_gain(band_values, out):
-    """Band values [34] -> per-bin values ``out`` [481] (triangular interpolation)."""
-    return np.dot(BANDS_T, band_values, out=out)

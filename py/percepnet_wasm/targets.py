@@ -1,26 +1,26 @@
 """Oracle targets: the band gains and comb strengths that turn a noisy frame into the clean one.
 
 They are the training labels, and (applied through the ``Denoiser``) the oracle ladder.
-``OracleTargets`` keeps the clean signal's own history in lockstep with a ``Denoiser`` and
-reads the noisy analysis of the frame being output from it, so labels and inference share
-one code path.
+``OracleTargets`` keeps the clean signal's history in lockstep with a ``Denoiser`` (the same
+``History`` class) and analyses it with the same ``Analysis`` (comb filter with the noisy
+side's pitch, spectra, ``BandPool`` energies, coherence) as the denoiser's noisy side, then
+reads the noisy analysis of the frame being output from the denoiser: labels and inference
+share one analysis path.
 """
 import numpy as np
 
-from .bands import band_correlation, band_energy
-from .comb import COMB_BUF_SIZE, COMB_WINDOW_START, comb_filter, pitch_coherence
-from .constants import FRAME_SIZE, NB_BANDS, NB_FEATURES, WINDOW_SIZE
-from .stft import analysis
+from .comb import COMB_WINDOW_START
+from .constants import EPS, FRAME_SIZE, NB_BANDS, NB_FEATURES, WINDOW_SIZE
+from .denoiser import _NEWEST, _NOISY, Analysis, History
 
 COHERENCE_CEILING = 1.03        # the 1.03 of g_att: keeps the ratio finite as q -> 1
 VAD_THRESHOLD_DB = -55.0        # clean frame mean-square above this (dBFS) counts as speech
-_EPS = 1e-20
 
 
 def oracle_gains(clean_energy, noisy_energy, out):
     """``g_b = min(1, sqrt(E_x,b / E_y,b))``; arrays [shape=(34,)]."""
-    np.add(clean_energy, _EPS, out=out)
-    out /= noisy_energy + _EPS
+    np.add(clean_energy, EPS, out=out)
+    out /= noisy_energy + EPS
     np.sqrt(out, out=out)
     return np.minimum(out, 1.0, out=out)
 
@@ -68,56 +68,49 @@ class OracleTargets:
         lead = () if rows is None else (rows,)
         self.clean = np.asarray(clean, np.float32)
         self.comb = comb
-        self._history = np.zeros(COMB_BUF_SIZE, np.float32)
-        self._scratch = np.zeros(lead + (WINDOW_SIZE,), np.float32)
-        self._comb_out = np.zeros(lead + (WINDOW_SIZE,), np.float32)
-        self._spectra = np.zeros((2,) + lead + (FRAME_SIZE + 1,), np.complex64)   # clean, comb
+        self._history = History()
+        self._last = np.zeros(FRAME_SIZE, np.float32)        # a short last frame, zero-padded
         self._frame = 0
-        self.clean_energy = np.zeros(lead + (NB_BANDS,), np.float32)
-        self.clean_coherence = np.zeros(lead + (NB_BANDS,), np.float32)
-        self._comb_energy = np.zeros(lead + (NB_BANDS,), np.float32)
-        self._correlation = np.zeros(lead + (NB_BANDS,), np.float32)
+        # The clean side's analysis: rows P (comb output), frame f, and their cross power.
+        self._analysis = Analysis(frames=1, lead=lead)
+        self.clean_energy = self._analysis.energies[..., _NOISY, :]
+        self.clean_coherence = self._analysis.coherence
         self.gains = np.zeros(lead + (NB_BANDS,), np.float32)
         self.strengths = np.zeros(lead + (NB_BANDS,), np.float32)
         self._gain_scale = np.zeros(lead + (NB_BANDS,), np.float32)
 
     def reset(self):
-        self._history.fill(0.0)
+        self._history.reset()
         self._frame = 0
 
     def step(self, denoiser):
         """Advance one frame of clean signal; return (gains, strengths, vad) for ``denoiser``'s output frame."""
-        hist = self._history
-        hist[:-FRAME_SIZE] = hist[FRAME_SIZE:].copy()
         chunk = self.clean[self._frame * FRAME_SIZE:(self._frame + 1) * FRAME_SIZE]
-        hist[-FRAME_SIZE:] = 0.0
-        hist[COMB_BUF_SIZE - FRAME_SIZE:COMB_BUF_SIZE - FRAME_SIZE + len(chunk)] = chunk
+        if len(chunk) < FRAME_SIZE:                 # past the end of the clean signal: zeros
+            self._last.fill(0.0)
+            self._last[:len(chunk)] = chunk
+            chunk = self._last
         self._frame += 1
-        return self.labels(hist, denoiser)
+        return self.labels(self._history.push(chunk), denoiser)
 
     def labels(self, hist, denoiser):
         """(gains, strengths, vad) of the frame whose clean history is ``hist``.
 
-        ``hist`` float32 [shape=(5760,)], or [shape=(n, 5760)] with ``rows=n``; ``denoiser``
+        ``hist`` float32 [shape=(5760,)], or [shape=(n, 5760)] with ``rows=n`` (as
+        ``History.push`` leaves it: non-finite samples 0, clamped to +-8); ``denoiser``
         gives that frame's noisy analysis with the same leading shape: ``noisy_energy``,
         ``coherence`` [..., 34], ``period`` (int, or int array [n]) and ``comb_noise_gain``
         (float, or [n, 1]). vad is a float, or float32 [shape=(n,)].
         """
-        window = hist[..., COMB_WINDOW_START:COMB_WINDOW_START + WINDOW_SIZE]
-        spectrum = analysis(window, self._scratch, self._spectra[0])
-        band_energy(spectrum, self.clean_energy)
+        self._analysis(hist, denoiser.period)
         oracle_gains(self.clean_energy, denoiser.noisy_energy, self.gains)
         if self.comb:
-            comb_filter(hist, denoiser.period, self._comb_out)
-            comb_spectrum = analysis(self._comb_out, self._scratch, self._spectra[1])
-            band_energy(comb_spectrum, self._comb_energy)
-            band_correlation(spectrum, comb_spectrum, self._correlation)
-            pitch_coherence(self._correlation, self.clean_energy, self._comb_energy, self.clean_coherence)
             oracle_strengths(self.clean_coherence, denoiser.coherence, denoiser.comb_noise_gain,
                              self.strengths, self._gain_scale)
             self.gains *= self._gain_scale
         else:
             self.strengths.fill(0.0)
+        window = hist[..., COMB_WINDOW_START:COMB_WINDOW_START + WINDOW_SIZE]
         mean_square = np.mean(np.square(window[..., FRAME_SIZE // 2:FRAME_SIZE * 3 // 2]), axis=-1)
         loud = 10.0 * np.log10(np.float64(mean_square) + 1e-12) > VAD_THRESHOLD_DB
         vad = np.float32(loud) if np.ndim(loud) else (1.0 if loud else 0.0)
@@ -188,10 +181,10 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     """
     from types import SimpleNamespace
 
-    from .comb import COMB_NOISE_GAIN
-    from .denoiser import _COMB, _CROSS, _NEWEST, _NOISY, INPUT_LIMIT, analyse_rows, band_energies
+    from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN
+    from .denoiser import INPUT_LIMIT
     from .features import compute_features
-    from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
+    from .pitch import NB_CANDIDATES, PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 
     clean = np.asarray(clean, np.float32)
     noisy = np.asarray(noisy, np.float32)
@@ -208,23 +201,22 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     if rows == 0:
         return out
 
-    # Step t's history (Denoiser._history after frame t is pushed) is row t of a strided
-    # view: 5280 zeros, then the signal; the noisy one as the stream sees it (NaN/Inf -> 0,
-    # clamped to +-INPUT_LIMIT), the clean one as OracleTargets keeps it (untouched).
-    def histories(signal, sanitise):
+    # Step t's history (what History.push returns after frame t) is row t of a strided view:
+    # 5280 zeros, then the signal as the stream sees it (NaN/Inf -> 0, clamped to
+    # +-INPUT_LIMIT); the noisy one for the Denoiser's side, the clean one for OracleTargets.
+    def histories(signal):
         padded = np.zeros(COMB_BUF_SIZE - FRAME_SIZE + frames * FRAME_SIZE, np.float32)
         body = padded[COMB_BUF_SIZE - FRAME_SIZE:]
         body[:] = signal[:frames * FRAME_SIZE]
-        if sanitise:
-            np.nan_to_num(body, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-            np.clip(body, -INPUT_LIMIT, INPUT_LIMIT, out=body)
+        np.nan_to_num(body, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        np.clip(body, -INPUT_LIMIT, INPUT_LIMIT, out=body)
         return np.lib.stride_tricks.sliding_window_view(padded, COMB_BUF_SIZE)[::FRAME_SIZE]
 
-    noisy_hist, clean_hist = histories(noisy, True), histories(clean, False)
+    noisy_hist, clean_hist = histories(noisy), histories(clean)
 
     # Pitch candidates of every frame's newest window, then the Viterbi's decisions (row t:
     # frame t - 2, as Denoiser.period after step t).
-    candidates = np.zeros((frames, 4), np.int64), np.zeros((frames, 4), np.float32)
+    candidates = np.zeros((frames, NB_CANDIDATES), np.int64), np.zeros((frames, NB_CANDIDATES), np.float32)
     pitch_chunk = 4 * chunk      # its temporaries are small: more rows amortise its NumPy calls
     search = PitchSearch(rows=min(pitch_chunk, frames))
     for start in range(0, frames, pitch_chunk):
@@ -243,15 +235,13 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
         n = steps.stop - steps.start
         if work is None or work.n != n:
             work = _BatchWork(clean, n)
-        hist = noisy_hist[steps]
-        taps = comb_filter(hist, period[steps], work.blocks[:, _COMB])
-        analyse_rows(hist, work.blocks, work.spectra)
-        energies = band_energies(work.parts, work.products, work.power, work.pool)
+        analysis = work.analysis
+        taps = analysis(noisy_hist[steps], period[steps])
+        energies = analysis.energies
         noisy_side = SimpleNamespace(noisy_energy=energies[:, _NOISY], period=period[steps],
-                                     coherence=work.coherence, comb_noise_gain=noise_gain[taps][:, None])
-        pitch_coherence(energies[:, _CROSS], energies[:, _NOISY], energies[:, _COMB], work.coherence)
+                                     coherence=analysis.coherence, comb_noise_gain=noise_gain[taps][:, None])
         rows_out = slice(start, start + n)
-        compute_features(energies[:, _NEWEST], work.coherence, period[steps], correlation[steps],
+        compute_features(energies[:, _NEWEST], analysis.coherence, period[steps], correlation[steps],
                          out["features"][rows_out])
         gains, strengths, vad = work.oracle.labels(clean_hist[steps], noisy_side)
         out["gains"][rows_out] = gains
@@ -261,19 +251,11 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
 
 
 class _BatchWork:
-    """Workspaces of ``training_sequences_batch`` for ``n`` frames: those of one
-    ``Denoiser`` (blocks, spectra, products, power, pool, coherence) and an ``OracleTargets``,
-    each with a leading dimension n."""
+    """Workspaces of ``training_sequences_batch`` for ``n`` frames: the noisy side's
+    ``Analysis`` (as in a ``Denoiser``) and an ``OracleTargets``, each with a leading
+    dimension n."""
 
     def __init__(self, clean, n):
-        from .bands import BandPool
-
         self.n = n
-        self.blocks = np.zeros((n, 3, WINDOW_SIZE), np.float32)
-        self.spectra = np.zeros((n, 3, FRAME_SIZE + 1), np.complex64)
-        self.parts = self.spectra.view(np.float32).reshape(n, 3, FRAME_SIZE + 1, 2)
-        self.products = np.zeros((n, 4, FRAME_SIZE + 1, 2), np.float32)
-        self.power = np.zeros((n, 4, FRAME_SIZE + 1), np.float32)
-        self.pool = BandPool((n, 4))
-        self.coherence = np.zeros((n, NB_BANDS), np.float32)
+        self.analysis = Analysis(frames=2, lead=(n,))
         self.oracle = OracleTargets(clean, rows=n)
