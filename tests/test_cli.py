@@ -22,6 +22,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from percepnet_wasm import Denoiser, audio_io, cli, model  # noqa: E402
 from percepnet_wasm.cli import main  # noqa: E402
+from percepnet_wasm.constants import SAMPLE_RATE  # noqa: E402
 
 UNITY = Denoiser(model=None)     # unity gains: only the weights are mocked (see above)
 
@@ -55,7 +56,7 @@ def test_oracle_writes_input_rate_mono_and_improves_snr(pair, tmp_path):
 def test_missing_empty_and_non_audio_files_fail_with_one_line(tmp_path, pair, capsys):
     clean_path, _ = pair
     empty = tmp_path / "empty.wav"
-    soundfile.write(empty, np.zeros((0, 1), np.float32), 48_000)
+    soundfile.write(empty, np.zeros((0, 1), np.float32), SAMPLE_RATE)
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"this is not audio at all")
     for bad, reason in [(tmp_path / "missing.wav", "no such file"), (empty, "no samples"),
@@ -90,7 +91,7 @@ def test_module_entry_point_reports_usage_errors():
 
 # ---------------------------------------------------------------- enhance
 
-def write(path, seconds=0.2, rate=48_000, channels=1, seed=0, **kwargs):
+def write(path, seconds=0.2, rate=SAMPLE_RATE, channels=1, seed=0, **kwargs):
     x = 0.1 * np.random.default_rng(seed).standard_normal((int(seconds * rate), channels))
     soundfile.write(path, x.astype(np.float32), rate, **kwargs)
     return x
@@ -348,7 +349,7 @@ def test_an_unexpected_error_in_one_file_does_not_stop_the_batch(tmp_path, capsy
 
     monkeypatch.setattr(cli, "_make_denoiser", lambda weights, attenuation_limit: Denoiser(model=Fragile()))
     write(tmp_path / "quiet.wav")
-    soundfile.write(tmp_path / "loud.wav", np.full(9600, 0.9, np.float32), 48_000)
+    soundfile.write(tmp_path / "loud.wav", np.full(9600, 0.9, np.float32), SAMPLE_RATE)
     out = tmp_path / "out"
     assert main(["enhance", str(tmp_path / "loud.wav"), str(tmp_path / "quiet.wav"), str(out)]) == 1
     lines = err_lines(capsys)

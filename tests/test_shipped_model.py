@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from percepnet_wasm import Denoiser, enhance
+from percepnet_wasm.constants import SAMPLE_RATE
 from percepnet_wasm.model import DEFAULT_WEIGHTS, REQUIRED_METADATA, Model
 
 soundfile = pytest.importorskip("soundfile")
@@ -39,7 +40,7 @@ def model():
 @pytest.fixture(scope="module")
 def speech():
     x, rate = soundfile.read(EXAMPLES / "speech.wav", dtype="float32")
-    assert rate == 48_000
+    assert rate == SAMPLE_RATE
     return x
 
 

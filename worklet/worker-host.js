@@ -3,10 +3,10 @@
 // replaced worker, stopping, the heartbeat check). What to do about a failure (states, events,
 // automatic restarts) is the node's business (node.js); this file only reports it.
 
-import { CTRL, PARAM, RING_CAPACITY, TIMING_SLOTS } from "./constants.js";
+import { CTRL, IDLE_WAIT_MS, PARAM, RING_CAPACITY, TIMING_SLOTS } from "./constants.js";
 
-// A worker whose heartbeat did not move for this long is dead (its idle loop beats every 100 ms).
-const DEAD_AFTER_MS = 1000;
+// A worker whose heartbeat did not move for this long (ten idle waits) is dead.
+const DEAD_AFTER_MS = 10 * IDLE_WAIT_MS;
 // A replaced worker runs on this long, so that the worklet can fade its output out (a few ms).
 const RETIRE_AFTER_MS = 100;
 // destroy(): a worker still inside a frame gets this long to leave its loop before it is killed.

@@ -13,7 +13,7 @@
 // Messages out: {type: "ready", model: "default" | null, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
 
 import { RingBuffer } from "./vendor/ringbuf.js";
-import { CTRL, FRAME_SIZE, PARAM, TIMING_SLOTS } from "./constants.js";
+import { CTRL, FRAME_SIZE, IDLE_WAIT_MS, PARAM, TIMING_SLOTS } from "./constants.js";
 import { loadRuntime } from "./runtime.js";
 
 self.onmessage = async (e) => {
@@ -99,7 +99,7 @@ class FrameLoop {
         params[PARAM.VAD] = this.vadView[0];
         params[PARAM.WASM_BYTES] = this.inView.buffer.byteLength;   // the views cover all wasm memory
       }
-      Atomics.wait(ctrl, CTRL.INPUT_SEQ, seq, 100);          // timeout: notice STOP even when idle
+      Atomics.wait(ctrl, CTRL.INPUT_SEQ, seq, IDLE_WAIT_MS);  // timeout: notice STOP even when idle
     }
   }
 }

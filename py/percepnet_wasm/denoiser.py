@@ -79,7 +79,7 @@ class Denoiser:
 
         # Windowed blocks [3, 960] (P, frame f, frame t), their spectra [3, 481], the power of
         # each spectrum and the cross power of Y and P [4, 481], pooled into bands [4, 34].
-        self._analysis = Analysis(frames=2)
+        self._analysis = Analysis()
         self._spectra = self._analysis.spectra
         energies = self._analysis.energies
 

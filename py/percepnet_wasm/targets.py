@@ -10,7 +10,7 @@ share one analysis path.
 import numpy as np
 
 from .comb import COMB_WINDOW_START
-from .constants import EPS, FRAME_SIZE, NB_BANDS, NB_FEATURES, WINDOW_SIZE
+from .constants import EPS, FRAME_SIZE, LOOKAHEAD_FRAMES, NB_BANDS, NB_FEATURES, WINDOW_SIZE
 from .denoiser import _NEWEST, _NOISY, Analysis, History
 
 COHERENCE_CEILING = 1.03        # the 1.03 of g_att: keeps the ratio finite as q -> 1
@@ -137,7 +137,7 @@ def training_sequences(clean, noisy):
     if clean.shape != noisy.shape or clean.ndim != 1:
         raise ValueError(f"clean and noisy must be mono and equally long (were {clean.shape}, {noisy.shape})")
     frames = len(noisy) // FRAME_SIZE
-    rows = max(frames - 2, 0)
+    rows = max(frames - LOOKAHEAD_FRAMES, 0)
     out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
            "gains": np.zeros((rows, NB_BANDS), np.float32),
            "strengths": np.zeros((rows, NB_BANDS), np.float32),
@@ -146,11 +146,12 @@ def training_sequences(clean, noisy):
     sink = np.zeros(FRAME_SIZE, np.float32)
     for t in range(frames):
         denoiser.process_frame(noisy[t * FRAME_SIZE:(t + 1) * FRAME_SIZE], sink)
-        if t >= 2:
-            out["features"][t - 2] = denoiser.features
-            out["gains"][t - 2] = denoiser.oracle.gains
-            out["strengths"][t - 2] = denoiser.strengths
-            out["vad"][t - 2] = denoiser.vad
+        row = t - LOOKAHEAD_FRAMES           # the frame output at step t
+        if row >= 0:
+            out["features"][row] = denoiser.features
+            out["gains"][row] = denoiser.oracle.gains
+            out["strengths"][row] = denoiser.strengths
+            out["vad"][row] = denoiser.vad
     return out
 
 
@@ -193,7 +194,7 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1 frame (was {chunk})")
     frames = len(noisy) // FRAME_SIZE
-    rows = max(frames - 2, 0)
+    rows = max(frames - LOOKAHEAD_FRAMES, 0)
     out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
            "gains": np.zeros((rows, NB_BANDS), np.float32),
            "strengths": np.zeros((rows, NB_BANDS), np.float32),
@@ -231,7 +232,7 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     # Steps t = 2 .. frames - 1 output frames 0 .. rows - 1, a chunk at a time.
     work = None
     for start in range(0, rows, chunk):
-        steps = slice(start + 2, min(start + 2 + chunk, frames))
+        steps = slice(start + LOOKAHEAD_FRAMES, min(start + LOOKAHEAD_FRAMES + chunk, frames))
         n = steps.stop - steps.start
         if work is None or work.n != n:
             work = _BatchWork(clean, n)
@@ -257,5 +258,5 @@ class _BatchWork:
 
     def __init__(self, clean, n):
         self.n = n
-        self.analysis = Analysis(frames=2, lead=(n,))
+        self.analysis = Analysis(lead=(n,))
         self.oracle = OracleTargets(clean, rows=n)

@@ -1,17 +1,19 @@
-"""Moving float32 arrays in and out of test pages (base64 strings travel cheaply through Playwright)."""
+"""Moving float32 arrays in and out of test pages (base64 strings travel cheaply through Playwright),
+and the values of worklet/constants.js."""
 import base64
-import re
+import sys
 from pathlib import Path
 
 import numpy as np
 
-CONSTANTS_JS = Path(__file__).resolve().parents[2] / "worklet" / "constants.js"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import build  # noqa: E402  (build.py: js_constants)
+from percepnet_wasm.constants import SAMPLE_RATE  # noqa: E402
 
 
 def js_constants():
-    """The numeric ``export const NAME = 123;`` lines of worklet/constants.js."""
-    text = CONSTANTS_JS.read_text()
-    return {m[1]: int(m[2]) for m in re.finditer(r"^export const (\w+) = (\d+);", text, re.M)}
+    """The exports of worklet/constants.js as JavaScript evaluates them (Node imports the module)."""
+    return build.js_constants()
 
 
 JS = js_constants()
@@ -29,7 +31,7 @@ def unb64(s):
     return np.frombuffer(base64.b64decode(s), np.float32)
 
 
-def noisy_vowel(rng, seconds=1.0, sr=48000):
+def noisy_vowel(rng, seconds=1.0, sr=SAMPLE_RATE):
     """A 150 Hz harmonic 'vowel' with a vibrato, in white noise at about 10 dB SNR."""
     t = np.arange(int(seconds * sr)) / sr
     f0 = 150 + 10 * np.sin(2 * np.pi * 3 * t)

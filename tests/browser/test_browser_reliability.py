@@ -20,10 +20,9 @@ import json
 import numpy as np
 import pytest
 
-from percepnet_wasm.constants import FRAME_SIZE
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE as SR
 from pagetools import TOTAL_LATENCY as L, b64, unb64
 
-SR = 48000
 
 
 def signal(seconds, period_s=0.05, first_s=0.1):
@@ -51,7 +50,7 @@ def missing_peaks(a, b, lo, hi):
     return [int(i) for i in peaks(a) if lo <= i < hi and i + L < len(b) and b[i + L] <= 0.5]
 
 
-def silent_windows(b, lo, hi, win=480, floor=0.03):
+def silent_windows(b, lo, hi, win=FRAME_SIZE, floor=0.03):
     """Start indices of 10 ms windows in [lo, hi) with an RMS under `floor` (the tone alone has 0.07)."""
     return [s for s in range(lo, hi - win, win) if np.sqrt(np.mean(b[s:s + win] ** 2)) < floor]
 

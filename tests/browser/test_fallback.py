@@ -7,15 +7,16 @@ with the reason, and fires a "fallback" event.
 import numpy as np
 import pytest
 
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE
 from pagetools import b64, unb64
 
 
-@pytest.mark.parametrize("quantum", [128, 480])
+@pytest.mark.parametrize("quantum", [128, FRAME_SIZE])
 def test_non_isolated_page_passes_audio_through_and_says_why(page, server, quantum):
-    n = 48000
-    x = (0.25 * np.sin(2 * np.pi * 220 * np.arange(n) / 48000)).astype(np.float32)
+    n = SAMPLE_RATE
+    x = (0.25 * np.sin(2 * np.pi * 220 * np.arange(n) / SAMPLE_RATE)).astype(np.float32)
     page.open(server + "plain/tests/offline.html")          # same files, no isolation headers
-    res = page.call("renderOffline", {"channels": [b64(x)], "rate": 48000, "renderSize": quantum})
+    res = page.call("renderOffline", {"channels": [b64(x)], "rate": SAMPLE_RATE, "renderSize": quantum})
     assert res["renderQuantumSize"] == quantum
     assert res["isolated"] is False
     assert res["ready"]["state"] == "pass-through"

@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+from percepnet_wasm.constants import FRAME_SIZE
 from pagetools import b64, noisy_vowel, unb64
 
 PROBE = r'''
@@ -65,7 +66,7 @@ def test_wheel_imports_in_pyodide_worker_and_matches_native_numpy(page, server):
     assert web["package"] == native["package"]
 
     rec_web, rec_nat = unb64(web["rec"]), unb64(native["rec"])
-    hop = 480
+    hop = FRAME_SIZE
     np.testing.assert_allclose(rec_nat[hop:], x[:len(rec_nat) - hop], atol=1e-5)   # sanity: it reconstructs
     assert np.max(np.abs(rec_web - rec_nat)) <= 1e-6
 

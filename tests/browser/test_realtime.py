@@ -12,8 +12,8 @@ import json
 
 import numpy as np
 
-from pagetools import TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED, TOTAL_LATENCY_LOW, b64, unb64
-SR = 48000
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE as SR
+from pagetools import JS, TOTAL_LATENCY, TOTAL_LATENCY_ALIGNED, TOTAL_LATENCY_LOW, b64, unb64
 
 
 def impulse_train(seconds, period_s=0.5, rng=None):
@@ -35,7 +35,7 @@ def impulse_lags(res, latency):
     for the impulses whose output fits in the recording; prints the run's underruns and timings."""
     a, b = unb64(res["a"]), unb64(res["b"])
     span = int(latency)
-    starts = [i for i in find_impulses(a) if i + span + 480 <= len(b)]
+    starts = [i for i in find_impulses(a) if i + span + FRAME_SIZE <= len(b)]
     assert len(starts) >= 15
     print(json.dumps({"underruns": res["stats"]["underruns"], "frames": res["stats"]["frames"],
                       "ms_per_frame": res["stats"]["msPerFrame"]}))
@@ -53,10 +53,10 @@ def test_realtime_impulse_latency_is_exact_and_no_underruns_over_30s(page, serve
     assert len(starts) >= 55
     lags = []
     for i in starts:
-        if i + TOTAL_LATENCY + 480 > len(b):
+        if i + TOTAL_LATENCY + FRAME_SIZE > len(b):
             continue
-        w = b[i + TOTAL_LATENCY - 480:i + TOTAL_LATENCY + 480]
-        lags.append(int(np.argmax(np.abs(w))) - 480 + TOTAL_LATENCY)
+        w = b[i + TOTAL_LATENCY - FRAME_SIZE:i + TOTAL_LATENCY + FRAME_SIZE]
+        lags.append(int(np.argmax(np.abs(w))) - FRAME_SIZE + TOTAL_LATENCY)
         assert abs(b[i + TOTAL_LATENCY] - a[i]) < 1e-3
     assert set(lags) == {TOTAL_LATENCY}, lags
     stats = res["stats"]
@@ -130,7 +130,7 @@ def test_worker_killed_mid_stream_is_replaced_on_the_same_node(page, server):
             assert b[i + TOTAL_LATENCY] > 0.5, ("impulse missing or moved", i - onset)
     assert set(np.flatnonzero(b > 0.5) - TOTAL_LATENCY) <= set(find_impulses(a).tolist())
     seg = b[onset + TOTAL_LATENCY:onset + len(x) - SR]
-    rms = np.sqrt(np.mean(seg[:len(seg) // 480 * 480].reshape(-1, 480) ** 2, axis=1))
+    rms = np.sqrt(np.mean(seg[:len(seg) // FRAME_SIZE * FRAME_SIZE].reshape(-1, FRAME_SIZE) ** 2, axis=1))
     assert rms.min() > 0.1, int(np.argmin(rms))                 # never a silent 10 ms
 
 
@@ -142,7 +142,7 @@ def test_small_device_callbacks_get_the_smaller_bridge_delay_and_45_ms(page, ser
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "latencyHint": 0}, timeout_s=120)
-    assert res["baseLatency"] * 48000 <= 256, res["baseLatency"]
+    assert res["baseLatency"] * SR <= JS["SMALL_CALLBACK"], res["baseLatency"]
     assert res["latency"]["samples"] == TOTAL_LATENCY_LOW <= 45 * 48
     lags = set(impulse_lags(res, TOTAL_LATENCY_LOW))
     assert lags == {TOTAL_LATENCY_LOW}, lags
@@ -156,9 +156,9 @@ def test_aligned_render_quanta_get_d_480_and_40_ms(page, server):
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "aligned": True}, timeout_s=120)
-    assert res["renderQuantumSize"] == 480
-    assert round(res["baseLatency"] * 48000) == 480, res["baseLatency"]
-    assert res["latency"]["bridgeDelay"] == 480 and res["latency"]["quantum"] == 480
+    assert res["renderQuantumSize"] == FRAME_SIZE
+    assert round(res["baseLatency"] * SR) == FRAME_SIZE, res["baseLatency"]
+    assert res["latency"]["bridgeDelay"] == JS["BRIDGE_DELAY_ALIGNED"] and res["latency"]["quantum"] == FRAME_SIZE
     assert res["latency"]["samples"] == TOTAL_LATENCY_ALIGNED <= 45 * 48
     lags = set(impulse_lags(res, TOTAL_LATENCY_ALIGNED))
     assert lags == {TOTAL_LATENCY_ALIGNED}, lags
@@ -172,7 +172,7 @@ def test_aligned_render_quanta_at_44k1_keep_the_device_rate(page, server):
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "aligned": True, "rate": 44100}, timeout_s=120)
     assert res["renderQuantumSize"] == 441
-    assert res["latency"]["bridgeDelay"] == 480
+    assert res["latency"]["bridgeDelay"] == JS["BRIDGE_DELAY_ALIGNED"]
     want = res["latency"]["contextSamples"]
     assert want / 44.1 <= 45.0
     lags = impulse_lags(res, want)

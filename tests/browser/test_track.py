@@ -5,7 +5,8 @@ import pytest
 import soundfile as sf
 
 from conftest import Page, launch
-from pagetools import noisy_vowel
+from percepnet_wasm.constants import SAMPLE_RATE
+from pagetools import JS, noisy_vowel
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +14,7 @@ def mic_browser(playwright, tmp_path_factory):
     """A second Chromium whose microphone plays a WAV file (resampled by Chromium: not bit-exact)."""
     wav = tmp_path_factory.mktemp("mic") / "mic.wav"
     x = np.tile(noisy_vowel(np.random.default_rng(11), seconds=2.0), 3)
-    sf.write(wav, x, 48000, subtype="PCM_16")
+    sf.write(wav, x, SAMPLE_RATE, subtype="PCM_16")
     b = launch(playwright, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                             f"--use-file-for-fake-audio-capture={wav}"])
     yield b
@@ -37,7 +38,7 @@ def test_denoise_track_returns_a_live_processed_track(mic_page, server):
     assert res["stats"]["frames"] > 50
     # its own context comes from createAudioContext: quanta of one frame at the device's rate, D = 480
     assert res["stats"]["latency"]["quantum"] == res["contextRate"] / 100
-    assert res["stats"]["latency"]["bridgeDelay"] == 480
+    assert res["stats"]["latency"]["bridgeDelay"] == JS["BRIDGE_DELAY_ALIGNED"]
     assert res["endedAfterStop"] == "ended"                  # stop() releases the processed track
     assert res["micAfterStop"] == "live"                     # ... and leaves the caller's track alone
 

@@ -24,15 +24,19 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")        # native timing: one thread, as in the browser
 import numpy as np  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER_TESTS = ROOT / "tests" / "browser"      # the test pages, Chromium switches and page helpers
+sys.path.insert(0, str(BROWSER_TESTS))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "py"))
 import build  # noqa: E402
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from pagetools import JS, b64, noisy_vowel, unb64  # noqa: E402
 
 PEER_DIST = build.ROOT / "node_modules" / "@sapphi-red" / "web-noise-suppressor" / "dist"
-SR = 48000
+SR = SAMPLE_RATE
+MS = SR // 1000                                           # samples per millisecond
 
 
 def lag_of(y, x, max_lag=8192):
@@ -47,7 +51,7 @@ def native_rtf(x):
     """Native real-time factor of the shipped model on ``x`` (48 kHz): compute time / audio time."""
     from percepnet_wasm import Denoiser, enhance
     den = Denoiser()
-    enhance(x[:48000], den)                                   # warm up (imports, first calls)
+    enhance(x[:SR], den)                                   # warm up (imports, first calls)
     den.reset()
     t = time.perf_counter()
     enhance(x, den)
@@ -55,7 +59,7 @@ def native_rtf(x):
 
 
 def run():
-    srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages", "/peers/web-noise-suppressor/": PEER_DIST})
+    srv = build.make_server(build.SITE, 0, mounts={"/tests/": BROWSER_TESTS / "pages", "/peers/web-noise-suppressor/": PEER_DIST})
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{srv.server_port}/"
     x = noisy_vowel(np.random.default_rng(1), seconds=10.0)
@@ -89,7 +93,7 @@ def run():
             render = page.evaluate("([n, x]) => window.render(n, x)", [name, b64(x)])
             assert render["ok"], render
             y = unb64(render["y"])
-            frames = len(x) / 480
+            frames = len(x) / FRAME_SIZE
             r = {
                 "cold_start_ms": round(cold["ms"], 1),
                 "cold_start_breakdown_ms": cold.get("coldStartMs"),
@@ -153,7 +157,7 @@ def targets(ours, second, soaks):
         rows += [
             (f"end-to-end latency ≤ 45 ms (node in → node out, measured in each soak's first and last 10 s, "
              f"{'/'.join(map(str, quanta))}-sample quanta)",
-             f"{', '.join(map(str, lat))} samples = {max(lat) / 48:.1f} ms at most", ok(max(lat) <= 45 * 48)),
+             f"{', '.join(map(str, lat))} samples = {max(lat) / MS:.1f} ms at most", ok(max(lat) <= 45 * MS)),
             ("bridge delay D ≤ 640 samples", f"D = {'/'.join(map(str, delays))}", ok(max(delays) <= 640)),
             (f"zero underruns in a 10-minute soak with another core busy ({len(each)} runs)",
              "; ".join(f"`{stem}`: {k['final']['underruns']} in {k['seconds']} s (when: {underrun_times(k)})"
@@ -203,9 +207,9 @@ def write(report, docs):
     b2 = second["cold_start_breakdown_ms"] or {}
     from_cache = sorted(p for p, src in (second["asset_sources"] or {}).items() if src == "cache")
     ratio = lambda a, b: f"{a / b:.1f}×" if b else "n/a"   # noqa: E731
-    # soaks (python3 build.py soak ...): docs/soak*.json; the targets use the busy soaks of the
-    # default set-up (createAudioContext: docs/soak-aligned-busy*.json)
-    soaks = {path.stem: json.loads(path.read_text()) for path in sorted(docs.glob("soak*.json"))}
+    # soaks (python3 build.py soak ...): docs/soaks/*.json; the targets use the busy soaks of the
+    # default set-up (createAudioContext: docs/soaks/soak-aligned-busy*.json)
+    soaks = {path.stem: json.loads(path.read_text()) for path in sorted((docs / "soaks").glob("soak*.json"))}
     aligned_stem = "soak-aligned-busy" if "soak-aligned-busy" in soaks else None
     aligned_latency = max(w["latency_samples"] for w in soaks[aligned_stem]["windows"]) if aligned_stem else None
     lines = [
@@ -228,11 +232,11 @@ def write(report, docs):
         f"{peer['offline_ms_per_10ms_audio']:.2f} | {ratio(ours['offline_ms_per_10ms_audio'], peer['offline_ms_per_10ms_audio'])} |",
         f"| output RMS (input {ours['input_rms']}) | {ours['output_rms']} | {peer['output_rms']} | |",
         f"| end-to-end latency, OfflineAudioContext (measured) | {ours['latency_samples']} samples = "
-        f"{ours['latency_samples'] / 48:.1f} ms (documented {ours['documented_latency_samples']}) | "
-        f"{peer['latency_samples']} samples = {peer['latency_samples'] / 48:.1f} ms | "
+        f"{ours['latency_samples'] / MS:.1f} ms (documented {ours['documented_latency_samples']}) | "
+        f"{peer['latency_samples']} samples = {peer['latency_samples'] / MS:.1f} ms | "
         f"{ratio(ours['latency_samples'], peer['latency_samples'])} |",
         *([f"| end-to-end latency, real time with `createAudioContext()` (measured in "
-           f"`docs/{aligned_stem}.md`) | {aligned_latency} samples = {aligned_latency / 48:.1f} ms | "
+           f"`docs/soaks/{aligned_stem}.md`) | {aligned_latency} samples = {aligned_latency / MS:.1f} ms | "
            f"(not measured in real time) | {ratio(aligned_latency, peer['latency_samples'])} of its offline |"]
           if aligned_latency else []),
         "",
@@ -275,7 +279,7 @@ def write(report, docs):
             + (f"; machine speed: native DSP + model {k['native_ms_per_frame']['before']} / "
                f"{k['native_ms_per_frame']['after']} ms per frame before / after"
                if k.get("native_ms_per_frame") else "")
-            + f". Details: `docs/{stem}.md`."
+            + f". Details: `docs/soaks/{stem}.md`."
             + (f" {k['note']}" if k.get("note") else ""),
         ]
     lines.append("")

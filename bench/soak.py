@@ -13,7 +13,8 @@ so the node picks its aligned bridge delay) in headless Chromium for
   headless Chromium here);
 - the output against native ``percepnet_wasm.enhance`` of the same looped input, in both windows.
 
-Writes ``docs/soak.json`` and ``docs/soak.md`` (``--out`` for another stem).
+Writes ``docs/soaks/soak.json`` and ``docs/soaks/soak.md`` (``--out`` for another stem); list the
+new record in ``docs/soaks/README.md``.
 """
 import argparse
 import datetime
@@ -29,14 +30,17 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")        # native timing: one thread, as in the browser
 import numpy as np  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+BROWSER_TESTS = ROOT / "tests" / "browser"      # the test pages, Chromium switches and page helpers
+sys.path.insert(0, str(BROWSER_TESTS))
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "py"))
 import build  # noqa: E402
+from percepnet_wasm.constants import FRAME_SIZE, SAMPLE_RATE  # noqa: E402
 from conftest import CHROMIUM_ARGS  # noqa: E402
 from pagetools import b64, unb64  # noqa: E402
 
-SR = 48000
+SR = SAMPLE_RATE
 WINDOW_S = 10
 CLIP = build.ROOT / "py" / "percepnet_wasm" / "examples" / "noisy.wav"
 
@@ -50,7 +54,7 @@ def lag_of(b, a, max_lag=8192):
 
 def run_browser(clip, seconds, bridge_delay, chromium_args, latency_hint="interactive", render_size="default",
                 settle=0.0):
-    srv = build.make_server(build.SITE, 0, mounts={"/tests/": HERE / "pages"})
+    srv = build.make_server(build.SITE, 0, mounts={"/tests/": BROWSER_TESTS / "pages"})
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     windows = [[0, WINDOW_S * SR], [(seconds - WINDOW_S - 5) * SR, WINDOW_S * SR]]
     from playwright.sync_api import sync_playwright
@@ -96,7 +100,7 @@ def compare(res, clip):
         ok = slice(max(0, -n0 + latency), len(b))              # output samples of the clip's input
         native = y[n0 + ok.start - latency:n0 + len(b) - latency]
         diff = b[ok] - native
-        blocks = np.abs(diff[:len(diff) // 480 * 480]).reshape(-1, 480).max(axis=1)
+        blocks = np.abs(diff[:len(diff) // FRAME_SIZE * FRAME_SIZE]).reshape(-1, FRAME_SIZE).max(axis=1)
         out.append({
             "window_start_s": round(start / SR, 1),
             "input_matches_loop": bool(np.array_equal(a[max(0, -n0):], loop[max(0, n0):n0 + len(a)])),
@@ -106,7 +110,7 @@ def compare(res, clip):
             "blocks_10ms": len(blocks),
             "blocks_differing": int(np.sum(blocks > 1e-4)),        # dry or crossfaded: underruns, early fades
             # where (s after the window's start, the first 10): when the late frames came
-            "differing_at_s": [round((ok.start + 480 * int(i)) / SR, 2) for i in np.flatnonzero(blocks > 1e-4)[:10]],
+            "differing_at_s": [round((ok.start + FRAME_SIZE * int(i)) / SR, 2) for i in np.flatnonzero(blocks > 1e-4)[:10]],
         })
     return out
 
@@ -117,10 +121,10 @@ def native_ms_per_frame(clip, frames=500):
     docs/benchmarks.md); the shared machines here run 2-3x slower on some days, so a soak is only
     comparable with this beside it."""
     from percepnet_wasm import Denoiser
-    den, out, t = Denoiser(model="default"), np.zeros(480, np.float32), []
+    den, out, t = Denoiser(model="default"), np.zeros(FRAME_SIZE, np.float32), []
     for i in range(frames):
         start = time.perf_counter()
-        den.process_frame(clip[i * 480:(i + 1) * 480], out)
+        den.process_frame(clip[i * FRAME_SIZE:(i + 1) * FRAME_SIZE], out)
         t.append(time.perf_counter() - start)
     return round(1e3 * float(np.median(t)), 3)
 
@@ -139,7 +143,7 @@ def main(argv=None):
     ap.add_argument("--settle", type=float, default=0.0,
                     help="seconds from the node being ready to the clip starting (silence meanwhile; default 0)")
     ap.add_argument("--chromium-arg", action="append", default=[], help="extra Chromium switch (repeatable)")
-    ap.add_argument("--out", default=str(build.ROOT / "docs" / "soak"), help="output stem (.json and .md)")
+    ap.add_argument("--out", default=str(build.ROOT / "docs" / "soaks" / "soak"), help="output stem (.json and .md)")
     args = ap.parse_args(argv)
     import soundfile as sf
     clip, rate = sf.read(CLIP, dtype="float32")
