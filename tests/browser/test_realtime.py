@@ -137,7 +137,7 @@ def test_worker_killed_mid_stream_is_replaced_on_the_same_node(page, server):
 def test_small_device_callbacks_get_the_smaller_bridge_delay_and_45_ms(page, server):
     """With latencyHint 0 Chromium renders 128-sample device callbacks, so the node picks
     BRIDGE_DELAY_LOW: every impulse comes out exactly 2160 samples (45.0 ms) later, node input to
-    node output. Underruns are printed, not asserted (docs/soak.md measures them on a quiet machine;
+    node output. Underruns are printed, not asserted (docs/soaks/soak.md measures them on a quiet machine;
     late frames take the dry path at the same latency)."""
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
@@ -152,7 +152,7 @@ def test_aligned_render_quanta_get_d_480_and_40_ms(page, server):
     """createAudioContext asks Chromium for render quanta of one 10 ms frame (480 samples) and one
     quantum per device callback, so the node picks BRIDGE_DELAY_ALIGNED (480): every impulse comes
     out exactly 1920 samples (40.0 ms) later, node input to node output. Underruns are printed, not
-    asserted (docs/soak-aligned-busy.md measures them)."""
+    asserted (docs/soaks/soak-aligned-busy.md measures them)."""
     x, _ = impulse_train(10.0)
     page.open(server + "tests/realtime.html")
     res = page.call("runRealtime", {"x": b64(x), "aligned": True}, timeout_s=120)
