@@ -31,6 +31,7 @@ for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -72,10 +73,34 @@ _peers = None
 _with_oracle = False
 
 
-def _init(names):
-    global _peers, _with_oracle
+_score_cache = None     # folder of per-clip scores to reuse (--score-cache), or None
+
+
+def _init(names, score_cache=None):
+    global _peers, _with_oracle, _score_cache
     _with_oracle = ORACLE in names
     _peers = load_peers(tuple(n for n in names if n != ORACLE))
+    _score_cache = Path(score_cache) if score_cache else None
+
+
+def _cached(key_parts, compute):
+    """``compute()``'s scores, or the stored ones of an earlier run with the same key: the
+    system (label and version, which for ours holds the weights' sha256), the clip's meta and
+    a hash of its noisy and clean samples. Without --score-cache, always ``compute()``."""
+    if _score_cache is None:
+        return compute()
+    h = hashlib.sha256(json.dumps(key_parts[:-1], sort_keys=True, default=str).encode())
+    for signal in key_parts[-1]:
+        h.update(np.ascontiguousarray(signal, np.float32).tobytes())
+    path = _score_cache / f"{h.hexdigest()[:24]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    s = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(s, default=float))
+    os.replace(tmp, path)
+    return s
 
 
 def _oracle(clean, noisy):
@@ -87,33 +112,48 @@ def _run_clip(job):
     """Score one clip: ``job`` is a Clip, or (Clip, names of the systems to run)."""
     clip, only = job if isinstance(job, tuple) else (job, None)
     peers, _missing = _peers
-    t0 = time.perf_counter()
-    scores = {"noisy": metrics.score(clip.clean, clip.noisy, RATE)}
-    scores["noisy"]["wall_s"] = time.perf_counter() - t0
+    signals = (clip.clean, clip.noisy)
+    scores = {"noisy": _cached(["noisy", clip.meta(), signals], lambda: _score_noisy(clip))}
     for name, peer in peers.items():
         if only is not None and name not in only:
             continue
-        t0 = time.perf_counter()
-        y, rtf = time_peer(peer, clip.noisy)
-        s = metrics.score(clip.clean, y, RATE)
-        s["rtf"] = rtf
-        # Speech preservation: the system on the clean speech alone, SI-SDR against itself.
-        # It separates what a system does to speech from what it does to noise, and flags
-        # references that a system does not treat as clean speech.
-        ref, est, _lag = metrics.align(clip.clean, peer.fn(clip.clean))
-        s["clean_si_sdr"] = metrics.si_sdr(ref, est)
-        s["wall_s"] = time.perf_counter() - t0
-        scores[name] = s
+        scores[name] = _cached([peer.label, peer.version, clip.meta(), signals],
+                               lambda: _score_peer(peer, clip))
     if _with_oracle and (only is None or ORACLE in only):
-        t0 = time.perf_counter()
-        y = _oracle(clip.clean, clip.noisy)
-        rtf = (time.perf_counter() - t0) / (len(clip.noisy) / RATE)
-        s = metrics.score(clip.clean, y, RATE)
-        s["rtf"] = rtf
-        s["clean_si_sdr"] = float("nan")  # it reads the clean speech: no preservation test
-        s["wall_s"] = time.perf_counter() - t0
-        scores[ORACLE] = s
+        scores[ORACLE] = _cached([ORACLE, clip.meta(), signals], lambda: _score_oracle(clip))
     return {"meta": clip.meta(), "scores": scores}
+
+
+def _score_noisy(clip):
+    t0 = time.perf_counter()
+    s = metrics.score(clip.clean, clip.noisy, RATE)
+    s["wall_s"] = time.perf_counter() - t0
+    return s
+
+
+def _score_peer(peer, clip):
+    t0 = time.perf_counter()
+    y, rtf = time_peer(peer, clip.noisy)
+    s = metrics.score(clip.clean, y, RATE)
+    s["rtf"] = rtf
+    # Speech preservation: the system on the clean speech alone, SI-SDR against itself.
+    # It separates what a system does to speech from what it does to noise, and flags
+    # references that a system does not treat as clean speech.
+    ref, est, _lag = metrics.align(clip.clean, peer.fn(clip.clean))
+    s["clean_si_sdr"] = metrics.si_sdr(ref, est)
+    s["wall_s"] = time.perf_counter() - t0
+    return s
+
+
+def _score_oracle(clip):
+    t0 = time.perf_counter()
+    y = _oracle(clip.clean, clip.noisy)
+    rtf = (time.perf_counter() - t0) / (len(clip.noisy) / RATE)
+    s = metrics.score(clip.clean, y, RATE)
+    s["rtf"] = rtf
+    s["clean_si_sdr"] = float("nan")  # it reads the clean speech: no preservation test
+    s["wall_s"] = time.perf_counter() - t0
+    return s
 
 
 def _versions(peers):
@@ -471,6 +511,10 @@ def main(argv=None):
     ap.add_argument("--hedgewars-clips", type=int, default=12, help="mixtures of the "
                     "excluded hedgewars voices for their own table (0: none)")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes")
+    ap.add_argument("--score-cache", default=None, metavar="DIR",
+                    help="keep each system's per-clip scores in DIR and reuse them in later "
+                         "runs (keyed by system version, weights and clip samples), so a new "
+                         "model is scored without rerunning the peers")
     ap.add_argument("--systems", default=",".join(SYSTEM_ORDER),
                     help=f"comma-separated subset of {','.join(SYSTEM_ORDER)}; "
                          "ours:WEIGHTS adds our model with another weights file")
@@ -498,7 +542,7 @@ def main(argv=None):
     json_path = Path(out).with_suffix(".json") if args.json is None else args.json
     figure = Path(out).with_suffix(".png") if args.figure is None else args.figure
     prov = provenance("percepnet_eval.quality", argv)
-    _init(names)
+    _init(names, args.score_cache)
     peers, missing = _peers
     for s, why in missing.items():
         print(f"quality: {s} missing: {why}", file=sys.stderr)
@@ -507,7 +551,8 @@ def main(argv=None):
           f"{list(peers) + ([ORACLE] if _with_oracle else [])}, {args.jobs} jobs",
           file=sys.stderr, flush=True)
     if args.jobs > 1:
-        pool = ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(names,))
+        pool = ProcessPoolExecutor(args.jobs, initializer=_init,
+                                   initargs=(names, args.score_cache))
         run = lambda jobs: list(pool.map(_run_clip, jobs))  # noqa: E731
     else:
         pool = None
