@@ -214,7 +214,9 @@ def js_constants():
 
 
 # The Python constants that JavaScript needs; worklet/constants.js must export each, equal.
-SHARED_CONSTANTS = ("SAMPLE_RATE", "FRAME_SIZE", "WINDOW_SIZE", "ALGORITHMIC_DELAY", "NB_BANDS", "NB_FEATURES")
+SHARED_CONSTANTS = ("SAMPLE_RATE", "FRAME_SIZE", "WINDOW_SIZE", "ALGORITHMIC_DELAY", "NB_BANDS", "NB_FEATURES",
+                    "VAD_ON", "VAD_OFF", "VAD_START_FRAMES", "VAD_HANGOVER_FRAMES", "NOISY_MIC_DB",
+                    "NOISY_MIC_HYSTERESIS_DB", "NOISE_TAU_FRAMES", "NOISE_MIN_FRAMES")
 
 
 def check_js_constants():

@@ -9,6 +9,15 @@ export const WINDOW_SIZE = 960;
 export const NB_BANDS = 34;
 export const NB_FEATURES = 70;
 export const ALGORITHMIC_DELAY = 1440;     // samples: output n of the Denoiser is input n - 1440
+// Voice-activity events (vad.js; percepnet_wasm/vad.py): hysteresis on the per-frame speech probability.
+export const VAD_ON = 0.75;                // speech starts after VAD_START_FRAMES frames in a row >= VAD_ON
+export const VAD_OFF = 0.35;               // ... and ends after VAD_HANGOVER_FRAMES frames in a row < VAD_OFF
+export const VAD_START_FRAMES = 2;         // 20 ms
+export const VAD_HANGOVER_FRAMES = 20;     // 200 ms
+export const NOISY_MIC_DB = -45;           // noisy microphone: mean level (dBFS) of frames without speech above this
+export const NOISY_MIC_HYSTERESIS_DB = 5;  // ... clears this much lower
+export const NOISE_TAU_FRAMES = 100;       // the average's time constant (1 s)
+export const NOISE_MIN_FRAMES = 100;       // non-speech frames before the first verdict
 
 // --- bridge (browser only) -------------------------------------------------
 export const RENDER_QUANTUM = 128;         // Web Audio's default render quantum, samples
@@ -43,7 +52,10 @@ export const PARAM = Object.freeze({
   ATTENUATION_LIMIT_DB: 0,   // main -> worker; Infinity = no limit
   VAD: 1,                    // worker -> main: last voice-activity probability
   WASM_BYTES: 2,             // worker -> main: size of Pyodide's wasm memory (the Python heap), bytes
-  LENGTH: 3,
+  SPEAKING: 3,               // worker -> main: 1 while speech is on (vad.js hysteresis), else 0
+  NOISE_DB: 4,               // worker -> main: input level without speech (dBFS, averaged); NaN until known
+  NOISY: 5,                  // worker -> main: 1 while the microphone is noisy, else 0
+  LENGTH: 6,
 });
 export const TIMING_SLOTS = 1024;          // worker writes ms/frame into a ring of this many floats
 export const IDLE_WAIT_MS = 100;           // the worker's longest wait for input: it notices STOP and beats its heartbeat this often

@@ -31,6 +31,15 @@ export function createAudioContext(options?: AudioContextOptions): AudioContext;
 /** ALGORITHMIC_DELAY + BRIDGE_DELAY: a node's constant latency in samples at 48 kHz with the default bridge delay for 10 ms callbacks. */
 export const TOTAL_LATENCY: number;
 
+/** Speech starts once VAD_START_FRAMES (2) frames in a row have a speech probability >= VAD_ON (0.75). */
+export const VAD_ON: number;
+/** Speech ends once VAD_HANGOVER_FRAMES (20: 200 ms) frames in a row are below VAD_OFF (0.35). */
+export const VAD_OFF: number;
+export const VAD_START_FRAMES: number;
+export const VAD_HANGOVER_FRAMES: number;
+/** "noisymicrophone": the input's mean level (dBFS) in frames without speech is above this (-45), after 1 s of them; clears 5 dB lower. */
+export const NOISY_MIC_DB: number;
+
 /** Strength presets: the most noise (dB) removed in any band. */
 export const PRESETS: Readonly<{ conservative: 12; balanced: 24; strong: number }>;
 export type Preset = keyof typeof PRESETS;
@@ -101,6 +110,12 @@ export interface PercepNetStats {
   msPerFrame: { p50: number; p99: number; max: number; n: number } | null;
   /** Voice-activity probability of the last frame, 0..1 (null without a model). */
   vad: number | null;
+  /** Between a "speechstart" and its "speechend" event. */
+  speaking: boolean;
+  /** The input's level (dBFS) averaged over frames without speech (~1 s); null until the first such frame. */
+  noiseLevelDb: number | null;
+  /** The last "noisymicrophone" event said noisy. */
+  noisyMicrophone: boolean;
   /** Size of the worker's wasm memory (Pyodide's heap), bytes; null before the first frame or in the fallback. */
   wasmMemoryBytes: number | null;
   /** The context sample frame (AudioWorkletGlobalScope.currentFrame) at which the current worker's stream began (null until then). */
@@ -115,11 +130,25 @@ export interface PercepNetStats {
 export interface StateChangeDetail { state: NodeState; reason: string }
 export interface ErrorDetail { message: string }
 export interface FallbackDetail { reason: string }
+export interface SpeechDetail {
+  /** The speech probability of the frame that confirmed the change (null when a restart or destroy() ended speech). */
+  probability: number | null;
+  /** The first frame (10 ms, counted from the current worker's stream start) of the run that caused the change. */
+  frame: number | null;
+  /** The AudioContext time (s) at which that frame entered the node (null if unknown). */
+  time: number | null;
+  /** True when restart() or destroy() ended the speech, not the signal. */
+  interrupted?: boolean;
+}
+export interface NoisyMicrophoneDetail { noisy: boolean; levelDb: number }
 
 export interface PercepNetNodeEventMap extends AudioWorkletNodeEventMap {
   statechange: CustomEvent<StateChangeDetail>;
   error: CustomEvent<ErrorDetail>;
   fallback: CustomEvent<FallbackDetail>;
+  speechstart: CustomEvent<SpeechDetail>;
+  speechend: CustomEvent<SpeechDetail>;
+  noisymicrophone: CustomEvent<NoisyMicrophoneDetail>;
 }
 
 export class PercepNetNode extends AudioWorkletNode {
@@ -130,6 +159,8 @@ export class PercepNetNode extends AudioWorkletNode {
   readonly latency: LatencyInfo;
   /** The Web Worker that runs Python (diagnostics); null in the fallback. */
   readonly worker: Worker | null;
+  /** Between a "speechstart" and its "speechend" event. */
+  readonly speaking: boolean;
   /** Wet (true) or dry (false); crossfaded, latency unchanged. */
   setEnabled(on: boolean): void;
   /** Remove at most `db` dB of noise in any band; null or Infinity = no limit. */
@@ -171,12 +202,28 @@ export interface DenoisedTrack {
 /** Request the microphone with noiseSuppression/autoGainControl/echoCancellation off where you can: the browser's own would fight ours. */
 export function denoiseTrack(track: MediaStreamTrack, options?: PercepNetOptions & { context?: AudioContext }): Promise<DenoisedTrack>;
 
-/** Shape of LiveKit's audio TrackProcessor: `localAudioTrack.setProcessor(new PercepNetTrackProcessor())`. */
-export class PercepNetTrackProcessor {
+export interface PercepNetTrackProcessorEventMap {
+  speechstart: CustomEvent<SpeechDetail>;
+  speechend: CustomEvent<SpeechDetail>;
+  noisymicrophone: CustomEvent<NoisyMicrophoneDetail>;
+}
+
+/**
+ * Shape of LiveKit's audio TrackProcessor: `localAudioTrack.setProcessor(new PercepNetTrackProcessor())`.
+ * Re-dispatches the node's voice-activity events, across restarts (device switches).
+ */
+export class PercepNetTrackProcessor extends EventTarget {
   constructor(options?: PercepNetOptions);
   readonly name: "percepnet-wasm";
   processedTrack?: MediaStreamTrack;
   readonly node: PercepNetNode | null;
+  /** The current node's `speaking` (false without one). */
+  readonly speaking: boolean;
+  addEventListener<K extends keyof PercepNetTrackProcessorEventMap>(
+    type: K, listener: (this: PercepNetTrackProcessor, ev: PercepNetTrackProcessorEventMap[K]) => any,
+    options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
   init(opts: { kind?: "audio"; track: MediaStreamTrack; audioContext: AudioContext; element?: HTMLMediaElement }): Promise<void>;
   restart(opts: { kind?: "audio"; track: MediaStreamTrack; audioContext: AudioContext; element?: HTMLMediaElement }): Promise<void>;
   destroy(): Promise<void>;

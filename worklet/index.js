@@ -17,8 +17,12 @@
 //   context.js      createAudioContext, defaultBridgeDelay, alignedQuantum
 //   bridge.js       the worklet's framing logic (minBridgeDelay); processor.js is its Web Audio glue
 //   worker.js       the worker itself (Pyodide; Python in py/percepnet_wasm/worker.py)
+//   vad.js          voice-activity hysteresis and the noisy-microphone verdict (run by the worker)
 
-export { ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, SAMPLE_RATE, TOTAL_LATENCY } from "./constants.js";
+export {
+  ALGORITHMIC_DELAY, BRIDGE_DELAY, BRIDGE_DELAY_ALIGNED, BRIDGE_DELAY_LOW, NOISY_MIC_DB, SAMPLE_RATE, TOTAL_LATENCY,
+  VAD_HANGOVER_FRAMES, VAD_OFF, VAD_ON, VAD_START_FRAMES,
+} from "./constants.js";
 export { minBridgeDelay } from "./bridge.js";
 export { alignedQuantum, createAudioContext, defaultBridgeDelay } from "./context.js";
 export { createPercepNetNode } from "./create.js";

@@ -2,22 +2,28 @@
 
 import { denoiseTrack } from "./track.js";
 
+const VOICE_EVENTS = ["speechstart", "speechend", "noisymicrophone"];
+
 /**
  * An audio processor with the shape of LiveKit's `TrackProcessor`, for
  * `localAudioTrack.setProcessor(new PercepNetTrackProcessor())`. Structural:
- * no dependency on livekit-client.
+ * no dependency on livekit-client. It is an EventTarget that re-dispatches the node's
+ * voice-activity events ("speechstart", "speechend", "noisymicrophone"), across restarts.
  */
-export class PercepNetTrackProcessor {
+export class PercepNetTrackProcessor extends EventTarget {
   constructor(options = {}) {
+    super();
     this.name = "percepnet-wasm";
     this.options = options;
     this.processedTrack = undefined;
     this._session = null;
+    this._forward = (e) => this.dispatchEvent(new CustomEvent(e.type, { detail: e.detail }));
   }
 
   /** LiveKit calls this with {kind, track, audioContext, element?}. */
   async init({ track, audioContext }) {
     this._session = await denoiseTrack(track, { ...this.options, context: audioContext });
+    for (const type of VOICE_EVENTS) this._session.node.addEventListener(type, this._forward);
     this.processedTrack = this._session.track;
   }
 
@@ -28,7 +34,10 @@ export class PercepNetTrackProcessor {
   }
 
   async destroy() {
-    if (this._session) await this._session.stop();
+    if (this._session) {
+      await this._session.stop();          // the node ends speech (speechend, interrupted) first
+      for (const type of VOICE_EVENTS) this._session.node.removeEventListener(type, this._forward);
+    }
     this._session = null;
     this.processedTrack = undefined;
   }
@@ -36,5 +45,10 @@ export class PercepNetTrackProcessor {
   /** The node of the current session (stats, presets), or null. */
   get node() {
     return this._session ? this._session.node : null;
+  }
+
+  /** The current node's `speaking` (false without one). */
+  get speaking() {
+    return this._session ? this._session.node.speaking : false;
   }
 }

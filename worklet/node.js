@@ -6,8 +6,12 @@
 // (with `node.reason`), every change fires "statechange", and failures fire "error" /
 // "fallback". While not processing, the node passes the input through (delayed by the same
 // latency, except in the fallback).
+//
+// Voice activity (worker.js runs vad.js on every frame): "speechstart" / "speechend" with
+// hysteresis, and "noisymicrophone" while the input is loud with nobody speaking.
 
-import { ALGORITHMIC_DELAY, CTRL, PARAM, RENDER_QUANTUM, TIMING_SLOTS } from "./constants.js";
+import { ALGORITHMIC_DELAY, CTRL, FRAME_SIZE, PARAM, RENDER_QUANTUM, SAMPLE_RATE, TIMING_SLOTS } from "./constants.js";
+import { NOISY_OFF, NOISY_ON, SPEECH_END, SPEECH_START } from "./vad.js";
 import { WorkerHost } from "./worker-host.js";
 
 export const PROCESSOR = "percepnet-wasm-bridge";
@@ -55,11 +59,14 @@ export class PercepNetNode extends AudioWorkletNode {
     this._autoRestarts = autoRestart ? MAX_AUTO_RESTARTS : 0;   // left
     this._restartTimer = null;
     this._settle = null;
+    this._speaking = false;
+    this._noisy = false;
     /** Resolves once the node processes audio or has settled into pass-through: {state, reason}. */
     this.ready = new Promise((resolve) => (this._settle = resolve));
     this.port.onmessage = (e) => this._fromProcessor(e.data);
     if (host) {
       host.onReady = (msg) => this._workerIsReady(msg);
+      host.onVoice = (msg) => this._voice(msg);
       host.onError = (message, kind) => {
         this._fail(kind === "crashed" ? `the Python worker crashed: ${message}` : `the Python worker failed: ${message}`);
         this._autoRestart(message);
@@ -81,6 +88,41 @@ export class PercepNetNode extends AudioWorkletNode {
   /** Why the node is in its state (always set for "pass-through"). */
   get reason() {
     return this._reason;
+  }
+
+  /** True between a "speechstart" and its "speechend" event. */
+  get speaking() {
+    return this._speaking;
+  }
+
+  /** The AudioContext time (s) at which stream frame `frame` of the current worker entered the node. */
+  _frameTime(frame) {
+    if (this._streamStartFrame === null) return null;
+    return this._streamStartFrame / this.context.sampleRate + (frame * FRAME_SIZE) / SAMPLE_RATE;
+  }
+
+  /**
+   * A "voice" message of the worker (vad.js events) -> speechstart / speechend / noisymicrophone.
+   * The worker counts its steps; the probability of step i is that of input frame i - 3 (the
+   * Denoiser's 1440-sample delay), which is the frame the events name.
+   */
+  _voice(msg) {
+    if (this._destroyed) return;
+    const { events, probability } = msg;
+    const lag = ALGORITHMIC_DELAY / FRAME_SIZE;
+    const at = (step) => ({ probability, frame: step - lag, time: this._frameTime(step - lag) });
+    if (events & SPEECH_START) this._speech(true, at(msg.onset));
+    if (events & SPEECH_END) this._speech(false, at(msg.offset));
+    if (events & (NOISY_ON | NOISY_OFF)) {
+      this._noisy = Boolean(events & NOISY_ON);
+      this.dispatchEvent(new CustomEvent("noisymicrophone", { detail: { noisy: this._noisy, levelDb: msg.noiseDb } }));
+    }
+  }
+
+  _speech(on, detail) {
+    if (on === this._speaking) return;
+    this._speaking = on;
+    this.dispatchEvent(new CustomEvent(on ? "speechstart" : "speechend", { detail }));
   }
 
   /** The Web Worker that runs Python (diagnostics; null in the fallback). */
@@ -170,6 +212,7 @@ export class PercepNetNode extends AudioWorkletNode {
     if (!this._host) return this.ready;                    // fallback: nothing to restart
     if (this._destroyed) throw new Error("restart(): the node was destroyed");
     this._workerReady = false;
+    this._speech(false, { probability: null, frame: null, time: null, interrupted: true });  // the new worker starts afresh
     this.port.postMessage(this._host.replace());
     this._failed = false;
     this.ready = new Promise((resolve) => (this._settle = resolve));
@@ -201,7 +244,10 @@ export class PercepNetNode extends AudioWorkletNode {
   /** Counters and timings; cheap enough to call every animation frame. */
   stats() {
     const base = { state: this._state, reason: this._reason, latency: this.latency };
-    if (!this._host) return { ...base, frames: 0, underruns: 0, earlyFades: 0, msPerFrame: null, vad: null, wasmMemoryBytes: null };
+    if (!this._host) {
+      return { ...base, frames: 0, underruns: 0, earlyFades: 0, msPerFrame: null, vad: null, speaking: false,
+               noiseLevelDb: null, noisyMicrophone: false, wasmMemoryBytes: null };
+    }
     const { ctrl, params, timing } = this._host;
     const frames = Atomics.load(ctrl, CTRL.FRAMES);
     const n = Math.min(frames, TIMING_SLOTS);
@@ -215,6 +261,9 @@ export class PercepNetNode extends AudioWorkletNode {
       earlyFades: Atomics.load(ctrl, CTRL.EARLY_FADES),
       msPerFrame: n ? { p50: pct(0.5), p99: pct(0.99), max: t[n - 1], n } : null,
       vad: Number.isNaN(vad) ? null : vad,
+      speaking: this._speaking,
+      noiseLevelDb: Number.isNaN(params[PARAM.NOISE_DB]) ? null : params[PARAM.NOISE_DB],
+      noisyMicrophone: this._noisy,
       wasmMemoryBytes: params[PARAM.WASM_BYTES] || null,
       streamStartFrame: this._streamStartFrame,
       model: this._info.model ?? null,
@@ -229,6 +278,7 @@ export class PercepNetNode extends AudioWorkletNode {
     if (this._host) this._host.stop();
     this.port.postMessage({ type: "stop" });
     this.disconnect();
+    this._speech(false, { probability: null, frame: null, time: null, interrupted: true });
     this._failed = true;
     this._destroyed = true;
     this._setState("pass-through", "destroyed");

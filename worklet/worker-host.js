@@ -42,6 +42,7 @@ export class WorkerHost {
     Atomics.store(this.ctrl, CTRL.ENABLED, 1);
     this.params[PARAM.ATTENUATION_LIMIT_DB] = Infinity;
     this.params[PARAM.VAD] = NaN;
+    this.params[PARAM.NOISE_DB] = NaN;
     this.worker = null;
     this.generation = 0;          // workers started so far; the current one's number
     this.assetsURL = null;        // what the current worker was started with (restart reuses it)
@@ -50,6 +51,8 @@ export class WorkerHost {
     this.onReady = () => {};
     /** Called with a message when the current worker fails to load (failed) or crashes (crashed). */
     this.onError = (message, kind) => {};
+    /** Called with the current worker's "voice" messages (worker.js: speech start/end, noisy microphone). */
+    this.onVoice = (msg) => {};
   }
 
   /** Start the next generation's worker on the current rings: it loads Python, then serves frames. */
@@ -64,6 +67,7 @@ export class WorkerHost {
       if (!current()) return;
       if (msg.type === "ready") this.onReady(msg);
       else if (msg.type === "error") this.onError(msg.message, "failed");
+      else if (msg.type === "voice") this.onVoice(msg);
     };
     worker.onerror = (e) => {
       if (current()) this.onError(e.message || "script error", "crashed");

@@ -11,10 +11,13 @@
 //
 // Messages in: {type: "init", assetsURL, model: "auto" | "default" | null, generation, ...SABs}.
 // Messages out: {type: "ready", model: "default" | null, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
+//   | {type: "voice", events, frame, onset, offset, probability, noiseDb} when vad.js reports a change
+//     (speech start/end, noisy microphone on/off: rare, so a message is fine; frames count from the stream's start)
 
 import { RingBuffer } from "./vendor/ringbuf.js";
 import { CTRL, FRAME_SIZE, IDLE_WAIT_MS, PARAM, TIMING_SLOTS } from "./constants.js";
 import { loadRuntime } from "./runtime.js";
+import { levelDb, VoiceActivity } from "./vad.js";
 
 self.onmessage = async (e) => {
   if (e.data.type !== "init") return;
@@ -62,6 +65,7 @@ class FrameLoop {
     this.step = session.step;
     this.setLimit = session.set_limit;
     this.bufs = [session.inp, session.out, session.vad];
+    this.voice = new VoiceActivity();
     this.takeViews();
   }
 
@@ -74,6 +78,20 @@ class FrameLoop {
   warmUp() {
     this.session.warm_up();
     this.takeViews();
+  }
+
+  /** Hysteresis on the frame's speech probability (vad.js); tells the main thread about changes. */
+  updateVoice(probability, level) {
+    const v = this.voice;
+    const events = v.update(probability, level);
+    const { params } = this;
+    params[PARAM.SPEAKING] = v.speaking ? 1 : 0;
+    params[PARAM.NOISE_DB] = v.noiseDb;
+    params[PARAM.NOISY] = v.noisy ? 1 : 0;
+    if (events) {
+      self.postMessage({ type: "voice", events, frame: v.frame, onset: v.onset, offset: v.offset,
+                         probability, noiseDb: v.noiseDb });
+    }
   }
 
   run() {
@@ -91,12 +109,14 @@ class FrameLoop {
         const t = performance.now();
         if (this.inView.length === 0) this.takeViews();        // detached by memory growth
         inRing.pop(this.inView, FRAME_SIZE);
+        const level = levelDb(this.inView, FRAME_SIZE);
         this.step();
         if (this.outView.length === 0) this.takeViews();
         outRing.push(this.outView, FRAME_SIZE);
         const frames = Atomics.add(ctrl, CTRL.FRAMES, 1);
         timing[frames % TIMING_SLOTS] = performance.now() - t;
         params[PARAM.VAD] = this.vadView[0];
+        this.updateVoice(this.vadView[0], level);
         params[PARAM.WASM_BYTES] = this.inView.buffer.byteLength;   // the views cover all wasm memory
       }
       Atomics.wait(ctrl, CTRL.INPUT_SEQ, seq, IDLE_WAIT_MS);  // timeout: notice STOP even when idle

@@ -109,29 +109,52 @@ def _plan(inputs, output):
     return True, jobs
 
 
-def _enhance_file(denoiser, src, dst):
-    """Denoise ``src`` into ``dst``; returns seconds of audio. Raises AudioError."""
+def _enhance_file(denoiser, src, dst, vad_csv=None):
+    """Denoise ``src`` into ``dst`` (and its per-frame speech probability into ``vad_csv``);
+    returns seconds of audio. Raises AudioError."""
+    import numpy as np
+
     from .audio_io import AudioError, output_format, read_audio, write_audio
-    from .constants import SAMPLE_RATE
+    from .constants import FRAME_SIZE, SAMPLE_RATE
     from .denoiser import enhance
 
     output_format(dst)                       # fail before the work, not after it
-    if not dst.parent.is_dir():
-        raise AudioError(dst, f"cannot write: no directory {dst.parent}")
+    for path in (dst, vad_csv) if vad_csv else (dst,):
+        if not path.parent.is_dir():
+            raise AudioError(path, f"cannot write: no directory {path.parent}")
     x, rate, length = read_audio(src)
     denoiser.reset()
-    write_audio(dst, enhance(x, denoiser), rate, length=length)
+    vad = np.empty(-(-len(x) // FRAME_SIZE), np.float32) if vad_csv else None
+    write_audio(dst, enhance(x, denoiser, vad=vad), rate, length=length)
+    if vad_csv:
+        _write_vad(vad_csv, vad)
     return len(x) / SAMPLE_RATE
+
+
+def _write_vad(path, vad):
+    """``time_s,probability`` per 10 ms frame (time: the frame's first sample), written whole or not at all."""
+    from .constants import FRAME_SIZE, SAMPLE_RATE
+
+    tmp = path.with_name(f".{path.name}.part")
+    with open(tmp, "w") as f:
+        f.write("time_s,probability\n")
+        for k, p in enumerate(vad):
+            f.write(f"{k * FRAME_SIZE / SAMPLE_RATE:.2f},{'' if p != p else f'{p:.4f}'}\n")
+    os.replace(tmp, path)
 
 
 def _enhance(args):
     from .audio_io import AudioError
 
     batch, jobs = _plan(args.inputs, args.output)
+    if args.vad and batch:
+        raise CliError("--vad takes one input file and one output file")
+    if args.vad:
+        _check_output(args.inputs, args.vad)
     denoiser = _make_denoiser(args.weights, args.attenuation_limit)
     if not batch:
         (src, dst, _), = jobs
-        _enhance_file(denoiser, src, dst)
+        _enhance_file(denoiser, src, dst, vad_csv=Path(args.vad) if args.vad else None)
         return 0
 
     output = Path(args.output)
@@ -212,6 +235,9 @@ def main(argv=None):
                    help="weights file (default: the one shipped with the package)")
     p.add_argument("--attenuation-limit", type=float, default=None, metavar="DB",
                    help="remove at most this many dB of noise (default: no limit)")
+    p.add_argument("--vad", default=None, metavar="CSV",
+                   help="also write each 10 ms frame's speech probability: time_s,probability "
+                        "(one input file only)")
     p.set_defaults(run=_enhance)
     p = commands.add_parser("oracle", help="enhance with oracle knowledge of the clean signal")
     p.add_argument("--clean", required=True)

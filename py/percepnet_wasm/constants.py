@@ -26,3 +26,18 @@ ALGORITHMIC_DELAY = FRAME_SIZE + LOOKAHEAD_FRAMES * FRAME_SIZE   # 1440 samples 
 NB_FEATURES = 2 * NB_BANDS + 2          # 34 log energies, 34 coherences, period, correlation
 
 EPS = 1e-20                             # added to energies before a ratio or a root: silence stays finite
+
+# Voice-activity events (percepnet_wasm.vad, worklet/vad.js): hysteresis on the network's per-frame
+# speech probability. Speech starts after VAD_START_FRAMES frames in a row at >= VAD_ON and ends after
+# VAD_HANGOVER_FRAMES frames in a row below VAD_OFF (so a pause between words is not an end).
+VAD_ON = 0.75
+VAD_OFF = 0.35
+VAD_START_FRAMES = 2                    # 20 ms
+VAD_HANGOVER_FRAMES = 20                # 200 ms
+# Noisy microphone: the input's level (dBFS, mean square) averaged over frames without speech
+# (one-pole, time constant NOISE_TAU_FRAMES) is above NOISY_MIC_DB, after at least
+# NOISE_MIN_FRAMES such frames; it clears NOISY_MIC_HYSTERESIS_DB below.
+NOISY_MIC_DB = -45.0
+NOISY_MIC_HYSTERESIS_DB = 5.0
+NOISE_TAU_FRAMES = 100                  # 1 s
+NOISE_MIN_FRAMES = 100                  # 1 s of non-speech before the first verdict

@@ -325,7 +325,7 @@ def band_energies(parts, products, power, pool):
     return pool(power)
 
 
-def enhance(x, denoiser=None):
+def enhance(x, denoiser=None, *, vad=None):
     """Denoise a whole 48 kHz mono signal by streaming it through ``process_frame``.
 
     Pads the end with 1440 + (up to 479) zeros, then drops the first 1440 output samples,
@@ -335,6 +335,10 @@ def enhance(x, denoiser=None):
     ----------
     x : float [shape=(n,)]  samples at 48 kHz
     denoiser : Denoiser, optional (default: a new one with the shipped model)
+    vad : float32 [shape=(ceil(n / 480),)], optional
+        filled with each input frame's speech probability (row k: samples 480 k .. 480 k + 479;
+        the network reports frame i - 3 at step i, undone here like the 1440-sample trim;
+        NaN without a model)
 
     Returns
     -------
@@ -352,7 +356,12 @@ def enhance(x, denoiser=None):
     padded = np.zeros(frames * FRAME_SIZE, np.float32)
     padded[:n] = x
     y = np.empty_like(padded)
+    lag = ALGORITHMIC_DELAY // FRAME_SIZE
+    if vad is not None and vad.shape != (frames - lag,):
+        raise ValueError(f"vad must have shape ({frames - lag},) for {n} samples (was {vad.shape})")
     for i in range(frames):
         denoiser.process_frame(padded[i * FRAME_SIZE:(i + 1) * FRAME_SIZE],
                                y[i * FRAME_SIZE:(i + 1) * FRAME_SIZE])
+        if vad is not None and i >= lag:
+            vad[i - lag] = denoiser.vad
     return y[ALGORITHMIC_DELAY:ALGORITHMIC_DELAY + n]

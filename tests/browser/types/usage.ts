@@ -1,7 +1,7 @@
 // Compiled (not run) by tests/browser/test_types.py: the declarations in worklet/index.d.ts
 // must describe the API as a page uses it.
 import {
-  alignedQuantum, createAudioContext, createPercepNetNode, defaultBridgeDelay, denoiseTrack, minBridgeDelay, PercepNetTrackProcessor,
+  alignedQuantum, createAudioContext, createPercepNetNode, defaultBridgeDelay, denoiseTrack, minBridgeDelay, NOISY_MIC_DB, PercepNetTrackProcessor, VAD_OFF, VAD_ON,
   PRESETS, TOTAL_LATENCY,
   type PercepNetStats, type Preset,
 } from "../../../worklet/index.js";
@@ -19,6 +19,9 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   const preset: Preset = "strong";
   node.setPreset(preset);
   const s: PercepNetStats = node.stats();
+  node.addEventListener("speechstart", (e) => console.log(e.detail.time, e.detail.probability, VAD_ON, VAD_OFF));
+  node.addEventListener("noisymicrophone", (e) => console.log(e.detail.noisy, e.detail.levelDb > NOISY_MIC_DB));
+  const talking: boolean = node.speaking && s.speaking && !s.noisyMicrophone && (s.noiseLevelDb ?? 0) < 0;
   const ms: number = s.latency.ms + (s.msPerFrame?.p99 ?? 0) + TOTAL_LATENCY + PRESETS.balanced;
   ctx.createMediaStreamSource(new MediaStream([mic])).connect(node).connect(ctx.destination);
 
@@ -33,6 +36,7 @@ export async function example(ctx: AudioContext, mic: MediaStreamTrack, pc: RTCP
   await stop();
 
   const processor = new PercepNetTrackProcessor({ preset: "balanced" });
+  processor.addEventListener("speechend", (e) => console.log(e.detail.frame, e.detail.interrupted, processor.speaking, talking));
   await processor.init({ kind: "audio", track: mic, audioContext: ctx });
   const processed: MediaStreamTrack | undefined = processor.processedTrack;
   await processor.restart({ track: mic, audioContext: ctx });
