@@ -4,6 +4,8 @@
     python3 build.py serve [--port 8000]   set everything up, build build/site/, serve it on 127.0.0.1
     python3 build.py test [pytest args]    set everything up (Chromium too), then run all tests
     python3 build.py build                 set up and build build/site/ only
+    python3 build.py pack                  set up, build, then the npm package: build/npm/percepnet-wasm-<v>.tgz
+                                           and the Python wheel: build/npm/percepnet_wasm-<v>-py3-none-any.whl
     python3 build.py bench                 browser benchmark, ours vs RNNoise (docs/benchmarks.md)
     python3 build.py soak [--minutes 10]   real-time soak in Chromium (docs/soaks/); --help for options
 
@@ -105,6 +107,28 @@ def npm_ci():
     if stamp.exists() and stamp.stat().st_mtime >= (ROOT / "package-lock.json").stat().st_mtime:
         return
     run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT)
+
+
+# The wheels that `pip install percepnet_wasm-*.whl[cli]` needs, at the versions in .venv, kept
+# here so tests/test_install.py installs the built wheel into a clean venv with --no-index.
+INSTALL_WHEELS = CACHE / "install-wheels"
+INSTALL_REQUIREMENTS = ("numpy", "soundfile", "scipy")
+
+
+def fetch_install_wheels():
+    """Download (once) the binary wheels of INSTALL_REQUIREMENTS, pinned to .venv's versions, and
+    their dependencies into INSTALL_WHEELS; returns the folder."""
+    from importlib.metadata import version
+
+    pins = [f"{name}=={version(name)}" for name in INSTALL_REQUIREMENTS]
+    stamp = INSTALL_WHEELS / ".pins"
+    if stamp.exists() and stamp.read_text() == " ".join(pins):
+        return INSTALL_WHEELS
+    INSTALL_WHEELS.mkdir(parents=True, exist_ok=True)
+    run([sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "-q", "--only-binary=:all:",
+         "-d", INSTALL_WHEELS, *pins])
+    stamp.write_text(" ".join(pins))
+    return INSTALL_WHEELS
 
 
 def ensure_chromium():
@@ -271,6 +295,69 @@ def build_site():
     return SITE
 
 
+# --------------------------------------------------------------------------------------------
+# The npm package (npm pack) and the Python wheel, as users install them
+# --------------------------------------------------------------------------------------------
+
+NPM = ROOT / "build" / "npm"
+# What the npm package carries from the built site: the browser library and what it loads.
+NPM_PARTS = ("worklet", "pyodide", "wheels")
+
+
+def manifest_of(root, files_under):
+    """manifest.json's content for the files under ``root``'s ``files_under`` folders (sha256, bytes)."""
+    files = {}
+    for part in files_under:
+        for path in sorted((root / part).rglob("*")):
+            if path.is_file():
+                files[path.relative_to(root).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
+    wheel = next(p for p in files if p.startswith("wheels/") and p.endswith(".whl"))
+    return {"pyodide": PYODIDE_VERSION, "pyodidePackages": list(PYODIDE_PACKAGES), "wheel": wheel, "files": files}
+
+
+def build_npm_package():
+    """Stage the publishable npm package in build/npm/package/ from build/site/ and pack it.
+
+    The package's root is an assets folder: worklet/ (with vendor/ringbuf.js), pyodide/, wheels/ and
+    a manifest.json of exactly those files, so ``createPercepNetNode``'s default ``assetsURL`` (the
+    folder above worklet/) works when a page serves node_modules/percepnet-wasm/ as it is; and
+    ``bin/percepnet-wasm.mjs assets DIR`` copies them for bundled pages. Returns the tarball's path.
+    """
+    meta = json.loads((ROOT / "package.json").read_text())
+    stage = NPM / "package"
+    if NPM.exists():
+        shutil.rmtree(NPM)
+    stage.mkdir(parents=True)
+    for part in NPM_PARTS:
+        shutil.copytree(SITE / part, stage / part, ignore=shutil.ignore_patterns("*.gz"))
+    (stage / "manifest.json").write_text(json.dumps(manifest_of(stage, NPM_PARTS), indent=1) + "\n")
+    (stage / "bin").mkdir()
+    shutil.copy2(ROOT / "bin" / "percepnet-wasm.mjs", stage / "bin" / "percepnet-wasm.mjs")
+    shutil.copy2(ROOT / "npm" / "README.md", stage / "README.md")
+    shutil.copy2(ROOT / "LICENSE", stage / "LICENSE") if (ROOT / "LICENSE").exists() else None
+    package = {
+        "name": meta["name"], "version": meta["version"], "description": meta["description"].split(":")[0]
+        + ": real-time speech noise suppression (PercepNet, Pyodide, AudioWorklet)",
+        "license": meta["license"], "type": "module",
+        "main": "worklet/index.js", "types": "worklet/index.d.ts",
+        "exports": {".": {"types": "./worklet/index.d.ts", "default": "./worklet/index.js"},
+                    "./worklet/*": "./worklet/*", "./manifest.json": "./manifest.json"},
+        "bin": {"percepnet-wasm": "bin/percepnet-wasm.mjs"},
+        "files": ["worklet/", "pyodide/", "wheels/", "manifest.json", "bin/"],
+        "sideEffects": False,
+        "keywords": ["noise-suppression", "webrtc", "audioworklet", "pyodide", "livekit", "denoise"],
+    }
+    (stage / "package.json").write_text(json.dumps(package, indent=2) + "\n")
+    done = subprocess.run(["npm", "pack", "--json", "--pack-destination", str(NPM)], cwd=stage,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"npm pack failed:\n{done.stdout}{done.stderr}")
+    tarball = NPM / json.loads(done.stdout)[0]["filename"]
+    shutil.copy2(next((SITE / "wheels").glob("*.whl")), NPM)      # the same wheel, for pip
+    log(f"npm package: {tarball} ({tarball.stat().st_size / 1e6:.1f} MB); wheel beside it")
+    return tarball
+
+
 # Suffixes worth sending gzip-compressed (pyodide.asm.wasm: 10.1 -> 3.2 MB). Zips, wheels and
 # audio are compressed already.
 COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".html", ".css", ".ts")
@@ -385,6 +472,7 @@ def main(argv=None):
     p_serve = sub.add_parser("serve", help="set up, build the site and serve it on 127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("build", help="set up and build the site only")
+    sub.add_parser("pack", help="set up, build, then the npm tarball and the wheel in build/npm/")
     sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
     sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md)")
     sub.add_parser("soak", help="set up, build, then a real-time soak in Chromium (writes docs/soaks/soak.md; "
@@ -396,6 +484,7 @@ def main(argv=None):
     if args.cmd == "test":
         setup(["test"])                 # what the tests import; the eval stack is not needed
         ensure_chromium()
+        fetch_install_wheels()          # for the wheel's install test (tests/test_install.py)
         build_site()
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PERCEPNET_SITE_BUILT="1")
         rc = subprocess.run([sys.executable, "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
@@ -408,6 +497,8 @@ def main(argv=None):
     if args.cmd == "soak":
         ensure_chromium()
         sys.exit(subprocess.run([sys.executable, str(SOAK), *extra], cwd=ROOT).returncode)
+    if args.cmd == "pack":
+        build_npm_package()
     if args.cmd == "serve":
         serve(args.port)
 

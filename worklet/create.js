@@ -7,6 +7,10 @@ import { defaultBridgeDelay } from "./context.js";
 import { PercepNetNode } from "./node.js";
 import { isIsolated } from "./worker-host.js";
 
+// The folder that holds worklet/, pyodide/, wheels/ and manifest.json: the built site, or the npm
+// package's root (or what `npx percepnet-wasm assets DIR` copied). The worklet module and the worker
+// are loaded from it too, so that a page whose own code is bundled (import.meta.url is then the
+// bundle's) still finds them.
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
 // One worklet module per context (addModule twice is allowed but wasteful).
 const modules = new WeakMap();
@@ -27,8 +31,9 @@ function workerModel(model) {
  *
  * @param {BaseAudioContext} context
  * @param {object} [options]
- * @param {string} [options.assetsURL]   where the built site is served (pyodide/, wheels/, manifest.json);
- *                                       default: the folder above this module
+ * @param {string} [options.assetsURL]   where the built site or the npm package's assets are served
+ *                                       (worklet/, pyodide/, wheels/, manifest.json); default: the folder
+ *                                       above this module (set it when your code is bundled)
  * @param {"auto"|"default"|null} [options.model]  "auto" (default): the shipped weights if the wheel
  *                                       has them, else null; "default": the shipped weights; null: unity
  *                                       gains (the DSP alone); "none" is accepted as the older name for null
@@ -55,15 +60,16 @@ export async function createPercepNetNode(context, options = {}) {
   if (!Number.isInteger(bridgeDelay) || bridgeDelay < least) {
     throw new RangeError(`bridgeDelay must be an integer >= ${least} samples with this context (was ${bridgeDelay})`);
   }
+  const assets = new URL(assetsURL, location.href).href;
   if (!modules.has(context)) {
-    modules.set(context, context.audioWorklet.addModule(new URL("./processor.js", import.meta.url)));
+    modules.set(context, context.audioWorklet.addModule(new URL("worklet/processor.js", assets)));
   }
   await modules.get(context);
   const isolated = isIsolated();
   const offline = typeof OfflineAudioContext !== "undefined" && context instanceof OfflineAudioContext;
   const node = new PercepNetNode(context, {
     isolated, offline, bridgeDelay, autoRestart,
-    assetsURL: new URL(assetsURL, location.href).href, model: pythonModel,
+    assetsURL: assets, model: pythonModel,
   });
   if (!isolated) return node;                             // pass-through; "fallback" fires next
   node.setEnabled(enabled);

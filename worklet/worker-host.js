@@ -55,11 +55,15 @@ export class WorkerHost {
     this.onVoice = (msg) => {};
   }
 
-  /** Start the next generation's worker on the current rings: it loads Python, then serves frames. */
+  /**
+   * Start the next generation's worker on the current rings: it loads Python, then serves frames.
+   * `assetsURL` (absolute) holds worklet/worker.js, pyodide/, wheels/ and manifest.json.
+   */
   start(assetsURL, model) {
     Object.assign(this, { assetsURL, model });
     const generation = ++this.generation;
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    // From the assets folder, not next to this module: a bundled page has no worklet/ beside its bundle.
+    const worker = new Worker(new URL("worklet/worker.js", assetsURL), { type: "module" });
     this.worker = worker;
     const current = () => generation === this.generation;   // ignore a replaced worker's last words
     worker.onmessage = (e) => {
