@@ -27,6 +27,8 @@ from conftest import Page, launch
 from pagetools import unb64
 from percepnet_wasm.constants import SAMPLE_RATE
 
+pytestmark = pytest.mark.browser
+
 SEGMENT_MS = 4000            # each of denoised, raw, denoised again: one loop of the clip
 LOOP_S = 4.0
 NOISE_RMS = 0.02             # white noise at -34 dBFS under speech at about -7 dBFS (active)

@@ -25,6 +25,7 @@ from pagetools import unb64
 from percepnet_wasm.constants import SAMPLE_RATE
 from test_call import floor_db, make_clip
 
+pytestmark = pytest.mark.browser
 LIVEKIT = ROOT / "node_modules" / "livekit-client"
 
 
