@@ -16,8 +16,11 @@ from percepnet_wasm.model import DEFAULT_WEIGHTS, REQUIRED_METADATA, Model
 
 soundfile = pytest.importorskip("soundfile")
 EXAMPLES = Path(__file__).resolve().parents[1] / "py" / "percepnet_wasm" / "examples"
+# Measured margins (2026-12-03, the model trained that day / the 2026-11-25 model before it):
+# example noise +4.0 / +2.8 dB, pink noise +7.2 / +6.9 dB, speech alone 17.1 / 15.7 dB SI-SDR.
 MIN_GAIN_EXAMPLE_DB = 2.0      # SI-SDR improvement, example speech + example noise at 0 dB
 MIN_GAIN_PINK_DB = 4.0         # SI-SDR improvement, example speech + pink noise at 0 dB
+MIN_CLEAN_SI_SDR_DB = 10.0     # speech alone through the model
 
 
 def si_sdr(ref, est):
@@ -72,4 +75,4 @@ def test_denoises_pink_noise_at_0_db(model, speech):
 
 def test_speech_alone_passes_nearly_untouched(model, speech):
     out = enhance(speech, Denoiser(model=model))
-    assert si_sdr(speech, out) > 10.0
+    assert si_sdr(speech, out) > MIN_CLEAN_SI_SDR_DB
