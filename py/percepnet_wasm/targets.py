@@ -117,6 +117,22 @@ class OracleTargets:
         return self.gains, self.strengths, vad
 
 
+def _sequence_arrays(clean, noisy):
+    """Checked float32 copies of a clean/noisy pair, the frame count, and the zeroed output
+    arrays of ``training_sequences`` (T = frames - 2 rows)."""
+    clean = np.asarray(clean, np.float32)
+    noisy = np.asarray(noisy, np.float32)
+    if clean.shape != noisy.shape or clean.ndim != 1:
+        raise ValueError(f"clean and noisy must be mono and equally long (were {clean.shape}, {noisy.shape})")
+    frames = len(noisy) // FRAME_SIZE
+    rows = max(frames - LOOKAHEAD_FRAMES, 0)
+    out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
+           "gains": np.zeros((rows, NB_BANDS), np.float32),
+           "strengths": np.zeros((rows, NB_BANDS), np.float32),
+           "vad": np.zeros(rows, np.float32)}
+    return clean, noisy, frames, out
+
+
 def training_sequences(clean, noisy):
     """Features and oracle targets of a clean/noisy pair, by the inference code path.
 
@@ -132,16 +148,7 @@ def training_sequences(clean, noisy):
     """
     from .denoiser import Denoiser
 
-    clean = np.asarray(clean, np.float32)
-    noisy = np.asarray(noisy, np.float32)
-    if clean.shape != noisy.shape or clean.ndim != 1:
-        raise ValueError(f"clean and noisy must be mono and equally long (were {clean.shape}, {noisy.shape})")
-    frames = len(noisy) // FRAME_SIZE
-    rows = max(frames - LOOKAHEAD_FRAMES, 0)
-    out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
-           "gains": np.zeros((rows, NB_BANDS), np.float32),
-           "strengths": np.zeros((rows, NB_BANDS), np.float32),
-           "vad": np.zeros(rows, np.float32)}
+    clean, noisy, frames, out = _sequence_arrays(clean, noisy)
     denoiser = Denoiser(model=None, oracle=OracleTargets(clean), postfilter=False)
     sink = np.zeros(FRAME_SIZE, np.float32)
     for t in range(frames):
@@ -187,18 +194,10 @@ def training_sequences_batch(clean, noisy, *, chunk=32):
     from .features import compute_features
     from .pitch import NB_CANDIDATES, PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 
-    clean = np.asarray(clean, np.float32)
-    noisy = np.asarray(noisy, np.float32)
-    if clean.shape != noisy.shape or clean.ndim != 1:
-        raise ValueError(f"clean and noisy must be mono and equally long (were {clean.shape}, {noisy.shape})")
     if chunk < 1:
         raise ValueError(f"chunk must be at least 1 frame (was {chunk})")
-    frames = len(noisy) // FRAME_SIZE
-    rows = max(frames - LOOKAHEAD_FRAMES, 0)
-    out = {"features": np.zeros((rows, NB_FEATURES), np.float32),
-           "gains": np.zeros((rows, NB_BANDS), np.float32),
-           "strengths": np.zeros((rows, NB_BANDS), np.float32),
-           "vad": np.zeros(rows, np.float32)}
+    clean, noisy, frames, out = _sequence_arrays(clean, noisy)
+    rows = len(out["vad"])
     if rows == 0:
         return out
 
