@@ -64,3 +64,29 @@ export async function renderThrough(ctx, node, channels) {
   const out = await ctx.startRendering();
   return { out, renderMs: performance.now() - t };
 }
+
+
+/**
+ * Counts every Worker the page makes from now on: a worker is "live" until terminate() or
+ * until it closed itself (it posts "stopped" or "error" first). Returns a function giving
+ * `{ created, live }`. Call it before the library makes its first worker.
+ */
+export function countWorkers() {
+  const NativeWorker = window.Worker;
+  const workers = { created: 0, live: new Set() };
+  window.Worker = class CountedWorker extends NativeWorker {
+    constructor(...args) {
+      super(...args);
+      workers.created++;
+      workers.live.add(this);
+      this.addEventListener("message", (e) => {
+        if (e.data && (e.data.type === "stopped" || e.data.type === "error")) workers.live.delete(this);
+      });
+    }
+    terminate() {
+      workers.live.delete(this);
+      super.terminate();
+    }
+  };
+  return () => ({ created: workers.created, live: workers.live.size });
+}
