@@ -13,8 +13,13 @@ buffer and Chromium's resampling) and the test judges only that:
   noise floor) in the second around each ``replaceTrack``;
 * the added delay: each path's offset against the looped clip by cross-correlation; denoised minus
   raw is the suppressor's mouth-to-ear cost in a call (printed, and in docs/browser.md); it must
-  be within [node latency - 20 ms, node latency + 60 ms]: the receiver's jitter buffer (NetEq) sets
-  its own target delay, which moved by 20 ms (one Opus packet) between segments in our runs;
+  be within [node latency - 20 ms, node latency + 60 ms] once the receiver's own timeline changes are
+  taken out. NetEq plays concealment for late packets and stretches or squeezes audio to move its
+  target delay; each of these shifts everything after it (by 20 ms, one Opus packet, in quiet runs;
+  by 73 ms of concealment after late packets on a busy machine, a CI failure of 2026-12-03). The
+  receiver samples ``concealedSamples + insertedSamplesForDeceleration -
+  removedSamplesForAcceleration`` every 100 ms, and each segment's shift against the raw one is
+  subtracted;
 * ``stats()`` and the RTP stats of both sides are sane.
 """
 import json
@@ -118,6 +123,13 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     offset = {k: (at({"clean": s0, "raw": s1, "clean2": s2}[k]) + half - phase(s, clip)) % p for k, s in segs.items()}
     added_ms = {k: 1000 * (((offset[k] - offset["raw"] + p // 2) % p) - p // 2) / SAMPLE_RATE for k in ("clean", "clean2")}
 
+    # the receiver's own timeline shifts (samples NetEq made up, minus those it dropped), in ms
+    tt, concealed, inserted, removed = np.array(rec["timeline"]).T
+    made_up = concealed + inserted - removed
+    mid = {"clean": (s0 + s1) / 2, "raw": (s1 + s2) / 2, "clean2": (s2 + end) / 2}
+    shift_ms = {k: 1000 * float(np.interp(t, tt, made_up)) / rec["rate"] for k, t in mid.items()}
+    net_ms = {k: d - (shift_ms[k] - shift_ms["raw"]) for k, d in added_ms.items()}
+
     # the switches: no 10 ms of digital silence in the second around each
     def quietest(t):
         a = max(0, at(t) - SAMPLE_RATE // 4)
@@ -127,7 +139,8 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
 
     stats, out_rtp, in_rtp = run["stats"], run["rtp"], rec["rtp"]
     report = {"floor_db": floors, "denoised_gain_db": gains, "native_gain_db": native_gain,
-              "added_delay_ms": added_ms, "node_latency_ms": start["latency"]["ms"],
+              "added_delay_ms": added_ms, "receiver_timeline_shift_ms": shift_ms,
+              "added_delay_less_receiver_shift_ms": net_ms, "node_latency_ms": start["latency"]["ms"],
               "quietest_10ms_rms_at_switches": switch_rms, "underruns": stats["underruns"], "frames": stats["frames"],
               "sent": {k: out_rtp.get(k) for k in ("packetsSent", "bytesSent", "codec")},
               "received": {k: in_rtp.get(k) for k in ("packetsReceived", "packetsLost", "concealedSamples",
@@ -139,7 +152,8 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
         assert g >= 6.0 and g >= native_gain - 6.0, (k, report)
     assert min(switch_rms) > 1e-4, report
     lat = start["latency"]["ms"]
-    for k, d in added_ms.items():
+    assert len(tt) >= 0.8 * 3 * SEGMENT_MS / 100, report
+    for k, d in net_ms.items():
         assert lat - 20 <= d <= lat + 60, (k, report)
     assert stats["state"] == "processing" and stats["model"] == "default"
     assert stats["frames"] >= 0.8 * 3 * SEGMENT_MS / 10
