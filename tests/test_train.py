@@ -160,3 +160,21 @@ def test_refresh_picks_up_new_shards(tmp_path, monkeypatch):
     refreshes = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()
                  if "refresh" in line]
     assert refreshes and refreshes[0]["refresh"] == 2 and refreshes[0]["step"] == 0
+
+
+def test_init_warm_starts_a_new_run(cache, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    train.main(["--cache", str(cache), "--run", str(first), "--steps", "4", *FAST])
+    # one step at lr 0 (AdamW's decay scales with lr too): the weights are what --init gave
+    train.main(["--cache", str(cache), "--run", str(second), "--steps", "4", "--stop-at", "1",
+                "--init", str(first / "ckpt_latest.pt"), "--lr", "0", *FAST])
+    a = torch.load(first / "ckpt_latest.pt", weights_only=False)
+    b = torch.load(second / "ckpt_latest.pt", weights_only=False)
+    assert b["step"] == 1 and b["optimizer"]["state"][0]["step"] == 1    # a fresh optimiser
+    for k in a["model"]:
+        torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
+    assert json.loads((second / "run.json").read_text())["args"]["init"] == str(first / "ckpt_latest.pt")
+    with pytest.raises(SystemExit, match="different model size"):
+        train.main(["--cache", str(cache), "--run", str(tmp_path / "third"), "--steps", "4",
+                    "--init", str(first / "ckpt_latest.pt"), "--size", "small", "--batch", "4",
+                    "--seq-len", "40", "--threads", "1"])

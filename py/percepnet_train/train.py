@@ -242,6 +242,9 @@ def parse_args(argv=None):
                     help="audio cache whose manifest.json/splits.json enter the data hash "
                          "(default: fetch_data's data root)")
     ap.add_argument("--size", default="small", help="model size: tiny, small, base")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="warm start: a new run takes its weights and normalisation from this "
+                         "checkpoint (fresh optimiser and lr schedule); ignored when resuming")
     ap.add_argument("--steps", type=int, default=20_000,
                     help="total optimiser steps (sets the lr schedule's length)")
     ap.add_argument("--hours", type=float, default=None,
@@ -313,6 +316,11 @@ def main(argv=None) -> int:
     model = PercepNet(cfg)
     if ckpt:
         model.load_state_dict(ckpt["model"])
+    elif args.init:
+        init = torch.load(args.init, map_location="cpu", weights_only=False)
+        if init["config"] != cfg.to_dict():
+            raise SystemExit(f"--init {args.init} is a different model size than --size {args.size}")
+        model.load_state_dict(init["model"])
     else:
         s, ss, n = tset.moments()
         t = torch.tensor(np.concatenate([s, ss, [n]]), dtype=torch.float64)
