@@ -123,8 +123,12 @@ export interface PercepNetStats {
   /** The model in use once processing: "default" (the shipped weights) or null (unity gains; also before the worker is ready). */
   model?: "default" | null;
   coldStartMs?: ColdStartMs | null;
-  /** Where each checked asset came from on this load (site path -> "cache" | "network"): the Cache API or a download. */
-  assets?: Record<string, "cache" | "network"> | null;
+  /**
+   * Where each checked asset came from on this load (site path -> "cache" | "network"): the Cache API or a
+   * download; and under "memory snapshot", how Python started: "cache" (from the snapshot an earlier visit
+   * stored), "made" (from scratch, and a snapshot stored for the next visit) or "none" (no Cache API).
+   */
+  assets?: Record<string, "cache" | "network" | "made" | "none"> | null;
 }
 
 export interface StateChangeDetail { state: NodeState; reason: string }

@@ -17,6 +17,13 @@
 //    checks go on, and this worker's fetch() answers Pyodide's requests for
 //    those files with the checked bytes once their check is done, so nothing is
 //    downloaded twice and nothing unchecked is used.
+// 3. The first visit takes a memory snapshot of the interpreter right after it has
+//    started (before numpy: Pyodide 0.27 cannot snapshot loaded shared libraries)
+//    and keeps it in the same cache with its sha256; later visits start Python from
+//    it (Python's own start-up, most of the "pyodide" step, is skipped). A snapshot
+//    that does not match its sha256, or that Pyodide refuses, is deleted and a
+//    fresh one made: it can cost time, never correctness. Its cache key names the
+//    sha256 of the files it was made from, so a new Pyodide never meets an old one.
 
 /** The Cache API cache holding checked assets (the only thing this library stores). */
 export const ASSET_CACHE = "percepnet-wasm-assets";
@@ -25,6 +32,11 @@ export const ASSET_CACHE = "percepnet-wasm-assets";
 // manifest.json); the numpy wheels are added from manifest.pyodidePackages.
 const SCRIPTS = ["pyodide/pyodide.mjs", "pyodide/pyodide.asm.js"];
 const CHECKED = [...SCRIPTS, ...["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"].map((f) => `pyodide/${f}`)];
+// The memory snapshot depends on exactly these files; its sha256 travels in this header.
+const SNAPSHOT_FROM = ["pyodide/pyodide.asm.js", "pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip"];
+const SNAPSHOT_SHA256 = "X-Sha256";
+/** The `sources` key that says where the interpreter's memory came from. */
+export const SNAPSHOT_SOURCE = "memory snapshot";
 const CONTENT_TYPES = {
   wasm: "application/wasm", json: "application/json", zip: "application/zip", js: "text/javascript", mjs: "text/javascript",
 };
@@ -74,6 +86,49 @@ function response(bytes, path) {
   return new Response(bytes, { headers: { "Content-Type": type } });
 }
 
+/** Where the memory snapshot made from these Pyodide files is kept in the cache (a URL under `base`). */
+function snapshotURL(base, manifest) {
+  const made = SNAPSHOT_FROM.map((path) => manifest.files[path].sha256.slice(0, 12)).join("-");
+  return new URL(`pyodide/memory-snapshot-${made}.bin`, base).href;
+}
+
+/** The cached memory snapshot's bytes if its sha256 still matches the one stored with it, else null. */
+async function readSnapshot(cache, url) {
+  const cached = cache && (await cache.match(url));
+  if (!cached) return null;
+  const bytes = new Uint8Array(await cached.arrayBuffer());
+  if ((await sha256Hex(bytes)) === cached.headers.get(SNAPSHOT_SHA256)) return bytes;
+  await cache.delete(url);
+  return null;
+}
+
+/** Stores a memory snapshot with its sha256. */
+async function storeSnapshot(cache, url, bytes) {
+  const headers = { "Content-Type": "application/octet-stream", [SNAPSHOT_SHA256]: await sha256Hex(bytes) };
+  await cache.put(url, new Response(bytes, { headers })).catch(() => {});   // quota: just not cached
+}
+
+/**
+ * Starts Pyodide from the cached memory snapshot when there is a good one, else from scratch,
+ * then (with a cache) snapshots the fresh interpreter for the next visit. `cached`: readSnapshot's promise.
+ * @returns {Promise<{py: object, source: string, stored: Promise}>}  source: "cache" (from the snapshot),
+ *   "made" (`stored` settles once it is in the cache) or "none" (no cache)
+ */
+async function startPyodide(loadPyodide, indexURL, cache, url, cached) {
+  const snapshot = await cached;
+  if (snapshot) {
+    try {
+      return { py: await loadPyodide({ indexURL, _loadSnapshot: snapshot }), source: SOURCE.CACHE, stored: null };
+    } catch {
+      await cache.delete(url);                  // refused (another build): start from scratch below
+    }
+  }
+  const py = await loadPyodide({ indexURL, _makeSnapshot: Boolean(cache) });
+  if (!cache) return { py, source: "none", stored: null };
+  // Hashed and stored while numpy loads; loadRuntime waits for it only at the end.
+  return { py, source: "made", stored: storeSnapshot(cache, url, py.makeMemorySnapshot()) };
+}
+
 /** The asset cache, or null where the Cache API is missing or refused (then nothing is stored). */
 async function openCache() {
   try {
@@ -116,7 +171,8 @@ async function withFilesServed(files, fn) {
  * @param {string} o.assetsURL  base URL of the built site (holds pyodide/ and manifest.json)
  * @param {(name: string, ms: number) => void} [o.onStep]  called after each step on the critical path
  * @returns {Promise<{pyodide: object, manifest: object, sources: object, checkedMs: number}>}
- *   sources: path -> "cache" | "network"; checkedMs: when the last check finished (ms after the start)
+ *   sources: path -> "cache" | "network", and SNAPSHOT_SOURCE -> "cache" (Python started from the
+ *   cached memory snapshot) | "made" (started from scratch, snapshot stored) | "none" (no cache); checkedMs: when the last check finished (ms after the start)
  */
 export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   const t0 = performance.now();
@@ -142,11 +198,15 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   checked.then(() => (checkedMs = performance.now() - t0), () => {});
 
   const indexURL = new URL("pyodide/", base).href;
+  const snapshotKey = snapshotURL(base, manifest);
+  const cachedSnapshot = readSnapshot(cache, snapshotKey);     // read and checked while the scripts are
+  let snapshotSource, snapshotStored;
   const boot = withFilesServed(files, async () => {
     await Promise.all(SCRIPTS.map((path) => files.get(url(path))));   // checked before they run
     step("scripts");
     const { loadPyodide } = await import(new URL("pyodide.mjs", indexURL).href);
-    const py = await loadPyodide({ indexURL });
+    const { py, source, stored } = await startPyodide(loadPyodide, indexURL, cache, snapshotKey, cachedSnapshot);
+    [snapshotSource, snapshotStored] = [source, stored];
     step("pyodide");
     // numpy by name: Pyodide also checks its sha256 against the (checked) lock file.
     await py.loadPackage(manifest.pyodidePackages, { messageCallback: () => {} });
@@ -155,12 +215,14 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   });
   // A failed check rejects here at once, even while Pyodide is still starting.
   const [pyodide, done] = await Promise.all([boot, checked]);
-  if (cache) await prune(cache, base, new Set(files.keys()));
+  if (cache) await prune(cache, base, new Set([...files.keys(), snapshotKey]));
   // Our wheel (pure Python, no dependencies beyond numpy) from the checked bytes.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(done[paths.indexOf(manifest.wheel)].bytes, "wheel", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   step("wheel");
+  await snapshotStored;                       // long done by now: a page that looks finds it stored
   const sources = Object.fromEntries(done.map((f) => [f.path, f.source]));
+  sources[SNAPSHOT_SOURCE] = snapshotSource;
   return { pyodide, manifest, sources, checkedMs };
 }

@@ -1,6 +1,8 @@
 """Privacy and storage: the no-network guard works (a request off 127.0.0.1 is caught and cannot
-succeed); the library stores nothing but its Cache API cache of checked assets, which a second visit
-reads instead of downloading, and which is checked again on every read."""
+succeed); the library stores nothing but its Cache API cache of checked assets and of the Python
+memory snapshot made on the first visit, which a second visit reads instead of downloading and
+starting Python from scratch, and which is checked again on every read."""
+import re
 
 
 def test_a_request_off_localhost_is_caught_and_fails(page, server):
@@ -37,6 +39,15 @@ STORED = """async () => {
 }"""
 
 BIG = ("pyodide.asm.wasm", "python_stdlib.zip", ".whl")
+SNAPSHOT = "memory snapshot"                    # runtime.js SNAPSHOT_SOURCE: how Python started
+SNAPSHOT_URL = re.compile(r"pyodide/memory-snapshot-[0-9a-f-]+\.bin$")
+
+
+def split_snapshot(urls):
+    """The cached URLs without the memory snapshot's, and the snapshot's (exactly one)."""
+    snapshots = [u for u in urls if SNAPSHOT_URL.search(u)]
+    assert len(snapshots) == 1, urls
+    return [u for u in urls if u != snapshots[0]], snapshots[0]
 
 
 def test_nothing_is_stored_but_the_checked_asset_cache_and_a_second_visit_reads_it(page, server):
@@ -47,19 +58,23 @@ def test_nothing_is_stored_but_the_checked_asset_cache_and_a_second_visit_reads_
     assert first["ready"]["state"] == "processing", first
     downloaded = [u for u in requests if u.endswith(BIG)]
     assert len(downloaded) == 4, downloaded                # wasm, stdlib, numpy, ours: each once
+    assert first["assets"].pop(SNAPSHOT) == "made"
     assert set(first["assets"].values()) == {"network"}
     stored = page.page.evaluate(STORED)
     assert page.context.cookies() == []
     checked = sorted(server + path for path in first["assets"])
+    cached, _ = split_snapshot(stored["caches"].get("percepnet-wasm-assets", []))
+    assert cached == checked
     assert stored == {"localStorage": 0, "sessionStorage": 0, "cookie": "", "indexedDB": [],
-                      "caches": {"percepnet-wasm-assets": checked}, "opfs": []}, stored
+                      "caches": {"percepnet-wasm-assets": stored["caches"]["percepnet-wasm-assets"]},
+                      "opfs": []}, stored
 
     # second visit: the big files come from the Cache API, checked again, and are not downloaded
     requests.clear()
     page.open(server + "tests/probe.html")
     second = page.page.evaluate(LOAD_NODE)
     assert second["ready"]["state"] == "processing"
-    assert second["assets"] == {path: "cache" for path in first["assets"]}
+    assert second["assets"] == {path: "cache" for path in [*first["assets"], SNAPSHOT]}
     assert not [u for u in requests if u.endswith(BIG)], requests
     assert page.page.evaluate(STORED) == stored
 
@@ -76,3 +91,34 @@ def test_a_damaged_cached_asset_is_detected_and_fetched_again(page, server):
     assert again["ready"]["state"] == "processing"
     assert again["assets"]["pyodide/pyodide.asm.wasm"] == "network"
     assert set(v for k, v in again["assets"].items() if k != "pyodide/pyodide.asm.wasm") == {"cache"}
+
+
+# Replaces the cached memory snapshot by `how`: "flipped" (one byte changed, the stored sha256 kept)
+# or "foreign" (bytes Pyodide cannot restore, stored with their own correct sha256).
+DAMAGE_SNAPSHOT = """async (how) => {
+    const cache = await caches.open("percepnet-wasm-assets");
+    const req = (await cache.keys()).find((r) => r.url.includes("/pyodide/memory-snapshot-"));
+    const res = await cache.match(req);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    let sha = res.headers.get("X-Sha256");
+    if (how === "flipped") bytes[bytes.length >> 1] ^= 1;
+    else {
+        bytes.fill(7);
+        sha = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)),
+                         (b) => b.toString(16).padStart(2, "0")).join("");
+    }
+    await cache.put(req, new Response(bytes, { headers: { "X-Sha256": sha } }));
+}"""
+
+
+def test_a_damaged_or_foreign_memory_snapshot_is_replaced_and_python_starts_anyway(page, server):
+    page.open(server + "tests/probe.html")
+    assert page.page.evaluate(LOAD_NODE)["assets"][SNAPSHOT] == "made"
+    for how in ("flipped", "foreign"):
+        page.page.evaluate(DAMAGE_SNAPSHOT, how)
+        page.open(server + "tests/probe.html")
+        again = page.page.evaluate(LOAD_NODE)
+        assert again["ready"]["state"] == "processing", (how, again)
+        assert again["assets"][SNAPSHOT] == "made", (how, again)     # not used: started from scratch
+    page.open(server + "tests/probe.html")
+    assert page.page.evaluate(LOAD_NODE)["assets"][SNAPSHOT] == "cache"   # the new one is good
