@@ -6,7 +6,7 @@
     python3 build.py build                 set up and build build/site/ only
     python3 build.py pack                  set up, build, then the npm package: build/npm/percepnet-wasm-<v>.tgz
                                            and the Python wheel: build/npm/percepnet_wasm-<v>-py3-none-any.whl
-    python3 build.py bench                 browser benchmark, ours vs RNNoise (docs/benchmarks.md)
+    python3 build.py bench [--note TEXT]   browser benchmark, ours vs RNNoise (docs/benchmarks.md)
     python3 build.py soak [--minutes 10]   real-time soak in Chromium (docs/soaks/); --help for options
 
 Everything runs inside ``.venv`` in the repository (created on first use; the script re-executes
@@ -474,11 +474,12 @@ def main(argv=None):
     sub.add_parser("build", help="set up and build the site only")
     sub.add_parser("pack", help="set up, build, then the npm tarball and the wheel in build/npm/")
     sub.add_parser("test", help="set up, build, then run all tests (extra args go to pytest)")
-    sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md)")
+    sub.add_parser("bench", help="set up, build, then benchmark in Chromium (writes docs/benchmarks.md; "
+                                 "extra args go to bench/browser.py: --note TEXT)")
     sub.add_parser("soak", help="set up, build, then a real-time soak in Chromium (writes docs/soaks/soak.md; "
                                 "extra args go to bench/soak.py)")
     args, extra = ap.parse_known_args(argv)
-    if extra and args.cmd not in ("test", "soak"):
+    if extra and args.cmd not in ("test", "soak", "bench"):
         ap.error(f"unrecognized arguments: {' '.join(extra)}")
 
     if args.cmd == "test":
@@ -493,7 +494,7 @@ def main(argv=None):
     build_site()
     if args.cmd == "bench":
         ensure_chromium()
-        sys.exit(subprocess.run([sys.executable, str(BROWSER_BENCH)], cwd=ROOT).returncode)
+        sys.exit(subprocess.run([sys.executable, str(BROWSER_BENCH), *extra], cwd=ROOT).returncode)
     if args.cmd == "soak":
         ensure_chromium()
         sys.exit(subprocess.run([sys.executable, str(SOAK), *extra], cwd=ROOT).returncode)
