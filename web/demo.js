@@ -6,10 +6,13 @@ const $ = (id) => document.getElementById(id);
 const demo = { context: null, node: null, source: null, stream: null, before: null, after: null };
 window.demo = demo;                                      // for the browser tests and the curious
 
+const LOG_LINES = 50;
+
 function log(text) {
   const li = document.createElement("li");
   li.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
   $("log").prepend(li);
+  while ($("log").children.length > LOG_LINES) $("log").lastChild.remove();
 }
 
 function showState(state, reason) {
@@ -28,6 +31,14 @@ async function ensureGraph() {
     node.addEventListener("statechange", (e) => { showState(e.detail.state, e.detail.reason); log(`state: ${e.detail.state} (${e.detail.reason})`); });
     node.addEventListener("error", (e) => log(`error: ${e.detail.message}`));
     node.addEventListener("fallback", (e) => log(`fallback: ${e.detail.reason}`));
+    // voice activity, as a call page would use it ("are you talking while muted?")
+    node.addEventListener("speechstart", (e) => log(`speech started (p = ${e.detail.probability.toFixed(2)})`));
+    node.addEventListener("speechend", () => log("speech ended"));
+    node.addEventListener("noisymicrophone", (e) => {
+      $("noisy").hidden = !e.detail.noisy;
+      $("noisy").textContent = `Noisy microphone: ${e.detail.levelDb.toFixed(0)} dBFS of noise while nobody speaks.`;
+      log(e.detail.noisy ? "noisy microphone" : "microphone quiet again");
+    });
     demo.before = analyser(context);
     demo.after = analyser(context);
     node.connect(demo.after).connect(context.destination);
@@ -169,7 +180,8 @@ function showStats() {
   $("stat-latency").textContent = `${s.latency.ms.toFixed(1)} ms (${ALGORITHMIC_DELAY} algorithm + ${s.latency.bridgeDelay} bridge samples at 48 kHz${resampled}; ${s.latency.quantum}-sample render quantum)`;
   $("stat-ms").textContent = s.msPerFrame ? `${s.msPerFrame.p50.toFixed(2)} ms p50, ${s.msPerFrame.p99.toFixed(2)} ms p99` : "–";
   $("stat-underruns").textContent = `${s.underruns} in ${s.frames} frames`;
-  $("stat-vad").textContent = s.vad === null ? "n/a (no model)" : s.vad.toFixed(2);
+  $("stat-vad").textContent = s.vad === null ? "n/a (no model)"
+    : `${demo.node.speaking ? "speaking" : "not speaking"} (probability ${s.vad.toFixed(2)})`;
   $("stat-model").textContent = s.model ?? (demo.node.state === "processing"
     ? "none (DSP only, unity gains: no trained weights in this build)" : "–");
   if (s.coldStartMs) {

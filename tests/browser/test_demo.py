@@ -20,6 +20,9 @@ def test_demo_page_shows_controls_and_processes_the_example(page, server, tmp_pa
     p.click("#play-example")
     p.wait_for_function("document.querySelector('#state').classList.contains('processing')", timeout=120_000)
     p.wait_for_function("window.demo.node.stats().frames > 150", timeout=60_000)   # 1.5 s of audio
+    # the example is speech: the voice-activity events reach the log and the stats
+    p.wait_for_function("document.querySelector('#log').textContent.includes('speech started')", timeout=30_000)
+    assert "speaking" in p.text_content("#stat-vad")
     p.select_option("#preset", "conservative")
     assert p.input_value("#attenuation") == "12"
     p.check("#before")
