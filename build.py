@@ -40,6 +40,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "percep
 PYODIDE_VERSION = "0.27.7"
 PYODIDE_CACHE = CACHE / f"pyodide-{PYODIDE_VERSION}"
 # Core runtime files shipped in the npm package (checked against npm's own integrity hash by `npm ci`).
+PYCACHE_ZIP = "pycache-cp312.zip"   # the worker's site-packages bytecode (pycache.mjs), in wheels/
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 # Pyodide packages the runtime loads; the browser needs numpy and nothing else.
 PYODIDE_PACKAGES = ("numpy",)
@@ -256,6 +257,17 @@ def check_js_constants():
                  + ", ".join(f"{name} {pair}" for name, pair in wrong.items()))
 
 
+def build_pycache(numpy_wheel, wheel, dest):
+    """Bytecode of every module the worker imports from numpy and our wheel, compiled by Pyodide
+    under Node (``pycache.mjs``): the browser would otherwise compile numpy's sources on every visit."""
+    log("compiling the worker's site-packages modules to bytecode in Pyodide")
+    done = subprocess.run(["node", str(ROOT / "pycache.mjs"), str(numpy_wheel), str(wheel), str(dest)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        sys.exit(f"pycache.mjs failed:\n{done.stdout}{done.stderr}")
+    return dest
+
+
 def build_site():
     """Assemble ``build/site/``: demo page, worklet code, Pyodide, numpy, our wheel, manifest.json."""
     check_js_constants()
@@ -274,6 +286,8 @@ def build_site():
     for file_name, path in packages.items():
         shutil.copy2(path, SITE / "pyodide" / file_name)
     wheel = build_wheel(SITE / "wheels")
+    numpy_wheel = next(SITE / "pyodide" / f for f in packages if f.startswith("numpy-"))
+    pycache = build_pycache(numpy_wheel, wheel, SITE / "wheels" / PYCACHE_ZIP)
     example = ROOT / "py" / "percepnet_wasm" / "examples" / "noisy.wav"   # the demo's example
     if example.is_file():
         shutil.copy2(example, SITE / example.name)
@@ -287,6 +301,7 @@ def build_site():
         "pyodide": PYODIDE_VERSION,
         "pyodidePackages": list(PYODIDE_PACKAGES),
         "wheel": wheel.relative_to(SITE).as_posix(),
+        "pycache": pycache.relative_to(SITE).as_posix(),
         "files": files,
     }
     (SITE / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -312,7 +327,8 @@ def manifest_of(root, files_under):
             if path.is_file():
                 files[path.relative_to(root).as_posix()] = {"bytes": path.stat().st_size, "sha256": sha256_of(path)}
     wheel = next(p for p in files if p.startswith("wheels/") and p.endswith(".whl"))
-    return {"pyodide": PYODIDE_VERSION, "pyodidePackages": list(PYODIDE_PACKAGES), "wheel": wheel, "files": files}
+    return {"pyodide": PYODIDE_VERSION, "pyodidePackages": list(PYODIDE_PACKAGES), "wheel": wheel,
+            "pycache": f"wheels/{PYCACHE_ZIP}", "files": files}
 
 
 def build_npm_package():

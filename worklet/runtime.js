@@ -1,11 +1,11 @@
-// Loading Python in a worker: Pyodide, then numpy, then our wheel.
+// Loading Python in a worker: Pyodide, then numpy, then our wheel and the bytecode of both.
 //
 // Shared by worklet/worker.js and the browser tests' probe worker, so both
 // load exactly the same way. Worker scope only (it uses dynamic import()).
 //
 // Every file is downloaded at most once and checked before use:
 // 1. Each file (Pyodide's scripts, wasm, standard library and lock file, numpy,
-//    our wheel) is read from the Cache API (cache ASSET_CACHE) or else fetched,
+//    our wheel and the bytecode zip) is read from the Cache API (cache ASSET_CACHE) or else fetched,
 //    and its sha256 (crypto.subtle.digest) compared with build/site/manifest.json.
 //    A file that does not load (HTTP error) or does not match stops loading with
 //    the reason, instead of Pyodide hanging (it only logs a failed
@@ -188,7 +188,7 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   const manifest = await res.json();
   const wheels = Object.keys(manifest.files).filter((p) =>
     manifest.pyodidePackages.some((name) => p.startsWith(`pyodide/${name}-`) && p.endsWith(".whl")));
-  const paths = [...CHECKED, manifest.wheel, ...wheels];
+  const paths = [...CHECKED, manifest.wheel, manifest.pycache, ...wheels];
   const cache = await openCache();
   const url = (path) => new URL(path, base).href;
   const files = new Map(paths.map((path) => [url(path),
@@ -219,6 +219,8 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   // Our wheel (pure Python, no dependencies beyond numpy) from the checked bytes.
   const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(done[paths.indexOf(manifest.wheel)].bytes, "wheel", { extractDir: sitePackages });
+  // numpy's and our modules' bytecode, compiled at build time (pycache.mjs): imports skip compiling.
+  pyodide.unpackArchive(done[paths.indexOf(manifest.pycache)].bytes, "zip", { extractDir: sitePackages });
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   step("wheel");
   await snapshotStored;                       // long done by now: a page that looks finds it stored
