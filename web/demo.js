@@ -1,6 +1,9 @@
 // The demo page: uses the public API (worklet/index.js) exactly as any page would.
 
-import { ALGORITHMIC_DELAY, createAudioContext, createPercepNetNode, PRESETS } from "./worklet/index.js";
+import { ALGORITHMIC_DELAY, createAudioContext, createPercepNetNode, preload, PRESETS } from "./worklet/index.js";
+
+// Python starts loading with the page, so that "Start" finds it (nearly) ready.
+preload();
 
 const $ = (id) => document.getElementById(id);
 const demo = { context: null, node: null, source: null, stream: null, before: null, after: null };

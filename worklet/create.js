@@ -5,6 +5,7 @@ import { RENDER_QUANTUM } from "./constants.js";
 import { minBridgeDelay } from "./bridge.js";
 import { defaultBridgeDelay } from "./context.js";
 import { PercepNetNode } from "./node.js";
+import { workerModel } from "./preload.js";
 import { isIsolated } from "./worker-host.js";
 
 // The folder that holds worklet/, pyodide/, wheels/ and manifest.json: the built site, or the npm
@@ -14,17 +15,6 @@ import { isIsolated } from "./worker-host.js";
 const DEFAULT_ASSETS = new URL("../", import.meta.url).href;
 // One worklet module per context (addModule twice is allowed but wasteful).
 const modules = new WeakMap();
-
-/**
- * The model names the worker (percepnet_wasm.worker) takes, which are the Python Denoiser's:
- * "default" (the shipped weights), null (unity gains: the DSP alone), and "auto" ("default" if
- * the wheel ships weights, else null). "none" is the older name for null and is still accepted.
- */
-function workerModel(model) {
-  if (model === "none") return null;
-  if (model === "auto" || model === "default" || model === null) return model;
-  throw new TypeError(`model must be "auto", "default" or null (was ${JSON.stringify(model)})`);
-}
 
 /**
  * Create the denoising node for `context` (any sample rate, any channel count in; mono out).

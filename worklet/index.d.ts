@@ -129,6 +129,8 @@ export interface PercepNetStats {
    * stored), "made" (from scratch, and a snapshot stored for the next visit) or "none" (no Cache API).
    */
   assets?: Record<string, "cache" | "network" | "made" | "none"> | null;
+  /** True when the current worker was started by preload() (it loaded before the node asked for it). */
+  preloaded?: boolean;
 }
 
 export interface StateChangeDetail { state: NodeState; reason: string }
@@ -188,6 +190,15 @@ export class PercepNetNode extends AudioWorkletNode {
 
 /** Any context rate, any channel count in; mono out. Pass-through with a "fallback" event when the page is not cross-origin isolated. */
 export function createPercepNetNode(context: BaseAudioContext, options?: PercepNetOptions): Promise<PercepNetNode>;
+
+/**
+ * Start loading the Python worker (Pyodide, numpy, the model, its warm-up) before the page asks for a
+ * node: the next createPercepNetNode / denoiseTrack with the same assetsURL and model takes it over and is
+ * ready sooner. Settles when the worker has loaded or failed; never rejects. Without cross-origin
+ * isolation nothing starts ({loaded: false}).
+ */
+export function preload(options?: { assetsURL?: string | URL; model?: "auto" | "default" | "none" | null }):
+  Promise<{ loaded: boolean; reason: string }>;
 
 export interface DenoisedTrack {
   /** The processed track, for RTCPeerConnection.addTrack / RTCRtpSender.replaceTrack. */

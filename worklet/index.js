@@ -4,12 +4,15 @@
 //   source.connect(node).connect(audioContext.destination);
 //   await node.ready;                         // {state: "processing" | "pass-through", reason}
 //
+//   preload();                                // early (page load): the next node finds Python loaded
+//
 //   const { track, stop } = await denoiseTrack(micTrack);   // for RTCPeerConnection
 //
 // For the lowest latency make the context with createAudioContext() (40 ms in all).
 //
 // One file per role, all re-exported here:
 //   create.js       createPercepNetNode: options checked, worklet module added, node made
+//   preload.js      preload(): a worker loading before the page asks for a node
 //   node.js         PercepNetNode: states, events, settings, stats, restarts; PRESETS
 //   worker-host.js  the Python worker's lifecycle and the shared memory (rings, CTRL, PARAM)
 //   track.js        denoiseTrack (MediaStreamTrack in, denoised track out)
@@ -26,6 +29,7 @@ export {
 export { minBridgeDelay } from "./bridge.js";
 export { alignedQuantum, createAudioContext, defaultBridgeDelay } from "./context.js";
 export { createPercepNetNode } from "./create.js";
+export { preload } from "./preload.js";
 export { PercepNetNode, PRESETS } from "./node.js";
 export { denoiseTrack } from "./track.js";
 export { PercepNetTrackProcessor } from "./livekit.js";

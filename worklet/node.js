@@ -269,6 +269,7 @@ export class PercepNetNode extends AudioWorkletNode {
       model: this._info.model ?? null,
       coldStartMs: this._info.timings ?? null,
       assets: this._info.assets ?? null,
+      preloaded: this._info.preloaded ?? false,
     };
   }
 

@@ -4,6 +4,7 @@
 // automatic restarts) is the node's business (node.js); this file only reports it.
 
 import { CTRL, IDLE_WAIT_MS, PARAM, RING_CAPACITY, TIMING_SLOTS } from "./constants.js";
+import { takePreloaded } from "./preload.js";
 
 // A worker whose heartbeat did not move for this long (ten idle waits) is dead.
 const DEAD_AFTER_MS = 10 * IDLE_WAIT_MS;
@@ -58,12 +59,13 @@ export class WorkerHost {
   /**
    * Start the next generation's worker on the current rings: it loads Python, then serves frames.
    * `assetsURL` (absolute) holds worklet/worker.js, pyodide/, wheels/ and manifest.json.
+   * A worker that preload() started for the same assets and model is taken instead of a new one.
    */
   start(assetsURL, model) {
     Object.assign(this, { assetsURL, model });
     const generation = ++this.generation;
     // From the assets folder, not next to this module: a bundled page has no worklet/ beside its bundle.
-    const worker = new Worker(new URL("worklet/worker.js", assetsURL), { type: "module" });
+    const worker = takePreloaded(assetsURL, model) ?? new Worker(new URL("worklet/worker.js", assetsURL), { type: "module" });
     this.worker = worker;
     const current = () => generation === this.generation;   // ignore a replaced worker's last words
     worker.onmessage = (e) => {

@@ -9,8 +9,10 @@
 // messages; it is steered through shared memory (CTRL / PARAM) and stopped by
 // CTRL.STOP reaching its generation (the node numbers its workers 1, 2, ...).
 //
-// Messages in: {type: "init", assetsURL, model: "auto" | "default" | null, generation, ...SABs}.
-// Messages out: {type: "ready", model: "default" | null, hasWeights, timings, assets} | {type: "error", message} | {type: "stopped"}
+// Messages in: {type: "preload", assetsURL, model} (optional, first: load now; preload.js),
+//   {type: "init", assetsURL, model: "auto" | "default" | null, generation, ...SABs}.
+// Messages out: {type: "preloaded", error?} (after "preload") | {type: "ready", model: "default" | null, hasWeights,
+//   timings, assets, preloaded} | {type: "error", message} | {type: "stopped"}
 //   | {type: "voice", events, frame, onset, offset, probability, noiseDb} when vad.js reports a change
 //     (speech start/end, noisy microphone on/off: rare, so a message is fine; frames count from the stream's start)
 
@@ -19,39 +21,61 @@ import { CTRL, FRAME_SIZE, IDLE_WAIT_MS, PARAM, TIMING_SLOTS } from "./constants
 import { loadRuntime } from "./runtime.js";
 import { levelDb, VoiceActivity } from "./vad.js";
 
+// Loading Python, made the model and warmed it up: a promise, started by the first of
+// "preload" (preload.js: before the page asks for a node) and "init".
+let loading = null;
+
 self.onmessage = async (e) => {
-  if (e.data.type !== "init") return;
   const o = e.data;
+  if (o.type === "preload") {
+    loading ??= load(o);
+    loading.then(() => self.postMessage({ type: "preloaded" }),
+                 (err) => self.postMessage({ type: "preloaded", error: errorText(err) }));
+    return;
+  }
+  if (o.type !== "init") return;
   const ctrl = new Int32Array(o.ctrlSab);
   try {
-    const timings = {};
-    const t0 = performance.now();
-    const { pyodide, sources, checkedMs } = await loadRuntime({
-      assetsURL: o.assetsURL, onStep: (n, ms) => (timings[n] = ms),
-    });
-    timings.checked = checkedMs;
-    let t = performance.now();
-    const { WorkerSession } = pyodide.pyimport("percepnet_wasm.worker");
-    const session = WorkerSession(o.model);          // JS null arrives as None
-    timings.denoiser = performance.now() - t;
+    const preloaded = loading !== null;
+    loading ??= load(o);
+    const { session, timings, sources } = await loading;
     const loop = new FrameLoop(session, o, ctrl);
-    t = performance.now();
-    loop.warmUp();
-    timings.warmUp = performance.now() - t;
-    timings.total = performance.now() - t0;
     const model = session.model ?? null;     // Python None arrives as undefined
     // READY before the message: a page that starts rendering on `ready` must find the
     // worker already taking frames, or the stream would start late (offline rendering).
     Atomics.store(ctrl, CTRL.READY, o.generation);
-    self.postMessage({ type: "ready", model, hasWeights: session.has_weights, timings, assets: sources });
+    self.postMessage({ type: "ready", model, hasWeights: session.has_weights, timings, assets: sources, preloaded });
     loop.run();
     self.postMessage({ type: "stopped" });
   } catch (err) {
     Atomics.compareExchange(ctrl, CTRL.READY, o.generation, 0);   // never a newer worker's flag
-    self.postMessage({ type: "error", message: String(err && err.message ? err.message : err) });
+    self.postMessage({ type: "error", message: errorText(err) });
   }
   self.close();
 };
+
+const errorText = (err) => String(err && err.message ? err.message : err);
+
+/**
+ * Pyodide, numpy and our wheel; the session (model) for `model`; its warm-up (Python's first
+ * frames are slow: some run through a throwaway Denoiser before going live).
+ * @returns {Promise<{session: object, timings: object, sources: object}>}  timings: ms per step
+ */
+async function load({ assetsURL, model }) {
+  const timings = {};
+  const t0 = performance.now();
+  const { pyodide, sources, checkedMs } = await loadRuntime({ assetsURL, onStep: (n, ms) => (timings[n] = ms) });
+  timings.checked = checkedMs;
+  let t = performance.now();
+  const { WorkerSession } = pyodide.pyimport("percepnet_wasm.worker");
+  const session = WorkerSession(model);          // JS null arrives as None
+  timings.denoiser = performance.now() - t;
+  t = performance.now();
+  session.warm_up();
+  timings.warmUp = performance.now() - t;
+  timings.total = performance.now() - t0;
+  return { session, timings, sources };
+}
 
 class FrameLoop {
   constructor(session, o, ctrl) {
@@ -72,12 +96,6 @@ class FrameLoop {
   /** Float32Array views on the numpy arrays' bytes; taken again if wasm memory grew. */
   takeViews() {
     [this.inView, this.outView, this.vadView] = this.bufs.map((a) => a.getBuffer("f32").data);
-  }
-
-  /** Python's first frames are slow: run some through a throwaway Denoiser before going live. */
-  warmUp() {
-    this.session.warm_up();
-    this.takeViews();
   }
 
   /** Hysteresis on the frame's speech probability (vad.js); tells the main thread about changes. */
