@@ -257,15 +257,16 @@ def check_js_constants():
                  + ", ".join(f"{name} {pair}" for name, pair in wrong.items()))
 
 
-def build_pycache(numpy_wheel, wheel, dest):
-    """Bytecode of every module the worker imports from numpy and our wheel, compiled by Pyodide
-    under Node (``pycache.mjs``): the browser would otherwise compile numpy's sources on every visit."""
-    log("compiling the worker's site-packages modules to bytecode in Pyodide")
-    done = subprocess.run(["node", str(ROOT / "pycache.mjs"), str(numpy_wheel), str(wheel), str(dest)],
-                          capture_output=True, text=True, cwd=ROOT)
+def build_pycache(numpy_wheel, wheel, stdlib, pycache, stdlib_out):
+    """Bytecode of every module the worker imports, compiled by Pyodide under Node (``pycache.mjs``):
+    ``pycache`` (numpy's and our modules) and ``stdlib_out`` (``stdlib`` with a .pyc beside each
+    imported .py); the browser would otherwise compile these sources on every visit."""
+    log("compiling the worker's Python modules to bytecode in Pyodide")
+    cmd = ["node", str(ROOT / "pycache.mjs"), *map(str, (numpy_wheel, wheel, stdlib, pycache, stdlib_out))]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
-        sys.exit(f"pycache.mjs failed:\n{done.stdout}{done.stderr}")
-    return dest
+        sys.exit(f"pycache.mjs failed:\n{done.stdout}{done.stderr[-3000:]}")
+    return pycache
 
 
 def build_site():
@@ -287,7 +288,8 @@ def build_site():
         shutil.copy2(path, SITE / "pyodide" / file_name)
     wheel = build_wheel(SITE / "wheels")
     numpy_wheel = next(SITE / "pyodide" / f for f in packages if f.startswith("numpy-"))
-    pycache = build_pycache(numpy_wheel, wheel, SITE / "wheels" / PYCACHE_ZIP)
+    pycache = build_pycache(numpy_wheel, wheel, nm / "pyodide" / "python_stdlib.zip", SITE / "wheels" / PYCACHE_ZIP,
+                            SITE / "pyodide" / "python_stdlib.zip")
     example = ROOT / "py" / "percepnet_wasm" / "examples" / "noisy.wav"   # the demo's example
     if example.is_file():
         shutil.copy2(example, SITE / example.name)
