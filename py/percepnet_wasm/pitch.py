@@ -20,7 +20,7 @@ VITERBI_JUMP_COST = 0.5                           # cost of one octave of period
 CORRELATION_FLOOR = 1e-7                          # energy product floor: RMS 1e-5 (-100 dBFS)
 QUIET_SPAN = 1e-6                                 # a lag span 60 dB below the window: silent
 
-_FFT_SIZE = 2048                                  # >= 1728: no circular wrap for lags >= 0
+_FFT_SIZE = PITCH_BUF_SIZE                        # 1728 = 2^6 3^3: lags 0..768 of the 960-sample window never wrap
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
 _NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
