@@ -217,12 +217,14 @@ def history(report, docs):
     ours, peer = report["results"]["ours"], report["results"]["rnnoise"]
     p = ours["realtime_10s"]["python_ms_per_frame"]
     steps = ours["second_visit"]["cold_start_breakdown_ms"] or {}
+    first_steps = ours["cold_start_breakdown_ms"] or {}
     row = {"date": report["date"], "chromium": report["chromium"], "native_rtf": ours["native_rtf"],
            "load_average_1min": report["load_average_1min"], "note": report["note"],
            "python_ms_p50": round(p["p50"], 2), "python_ms_p99": round(p["p99"], 2),
            "underruns": ours["realtime_10s"]["underruns"],
            "cold_start_first_visit_s": round(ours["cold_start_ms"] / 1000, 2),
            "cold_start_second_visit_s": round(ours["second_visit"]["cold_start_ms"] / 1000, 2),
+           "first_visit_ms": {k: round(first_steps[k]) for k in STARTUP_STEPS if k in first_steps},
            "second_visit_ms": {k: round(steps[k]) for k in STARTUP_STEPS if k in steps},
            "offline_ratio_to_rnnoise": round(ours["offline_ms_per_10ms_audio"] / peer["offline_ms_per_10ms_audio"], 1)}
     runs = [r for r in runs if r["date"] != row["date"]] + [row]
@@ -234,13 +236,15 @@ def history(report, docs):
             "(`docs/benchmarks-history.json`). Read each row against its native real-time factor: it says how "
             f"fast the machine was that day (it varies {max(rtf) / min(rtf):.1f}x across these runs); the load "
             "average (1 min, the larger of start and end; older runs did not record it) says how busy it was. "
-            "Second-visit steps are ms: pyodide / numpy / denoiser / warm-up.", "",
+            "Visit steps are ms: pyodide / numpy / denoiser / warm-up (first-visit steps were not kept before "
+            "2026-12-03T10:34).", "",
             "| date | native RTF | load | Python ms per frame in real time, p50 / p99 | underruns in 10 s | "
-            "cold start, first visit | cold start, second visit | second visit steps | offline render / RNNoise | "
-            "note |", "|---|---|---|---|---|---|---|---|---|---|",
+            "cold start, first visit | first visit steps | cold start, second visit | second visit steps | "
+            "offline render / RNNoise | note |", "|---|---|---|---|---|---|---|---|---|---|---|",
             *[f"| {r['date']} | {r['native_rtf']:.3f} | {opt(r, 'load_average_1min', '.1f')} | "
               f"{r['python_ms_p50']:.2f} / {r['python_ms_p99']:.2f} | {opt(r, 'underruns', 'd')} | "
-              f"{opt(r, 'cold_start_first_visit_s', '.2f')} | {r['cold_start_second_visit_s']:.2f} s | "
+              f"{opt(r, 'cold_start_first_visit_s', '.2f')} | "
+              f"{' / '.join(str(v) for v in r.get('first_visit_ms', {}).values())} | {r['cold_start_second_visit_s']:.2f} s | "
               f"{' / '.join(str(v) for v in r.get('second_visit_ms', {}).values())} | "
               f"{r['offline_ratio_to_rnnoise']:.1f}× | {r.get('note', '')} |" for r in runs], ""]
 
@@ -301,7 +305,8 @@ def write(report, docs):
         "",
         "Per-stage times before and after the speed work, Pyodide under Node against native, back to back and "
         "paced like the real-time worker: `docs/performance.md` (`node bench/pyodide_frame.mjs`, "
-        "`bench/frame_times.py`).",
+        "`bench/frame_times.py`); what the start-up is made of and the levers measured for it (memory snapshot, "
+        "build-time bytecode, `preload()`): `docs/performance.md`, \"Start-up and frame cost\".",
         "",
     ]
     default_busy = {stem: k for stem, k in soaks.items()      # the node's own bridge delay
