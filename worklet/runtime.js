@@ -172,7 +172,8 @@ async function withFilesServed(files, fn) {
  * @param {(name: string, ms: number) => void} [o.onStep]  called after each step on the critical path
  * @returns {Promise<{pyodide: object, manifest: object, sources: object, checkedMs: number}>}
  *   sources: path -> "cache" | "network", and SNAPSHOT_SOURCE -> "cache" (Python started from the
- *   cached memory snapshot) | "made" (started from scratch, snapshot stored) | "none" (no cache); checkedMs: when the last check finished (ms after the start)
+ *   cached memory snapshot) | "made" (started from scratch, snapshot stored) | "none" (no cache);
+ *   checkedMs: when the last check finished (ms after the start)
  */
 export async function loadRuntime({ assetsURL, onStep = () => {} }) {
   const t0 = performance.now();
@@ -199,7 +200,8 @@ export async function loadRuntime({ assetsURL, onStep = () => {} }) {
 
   const indexURL = new URL("pyodide/", base).href;
   const snapshotKey = snapshotURL(base, manifest);
-  const cachedSnapshot = readSnapshot(cache, snapshotKey);     // read and checked while the scripts are
+  // Read and checked while the scripts are; a cache that fails to answer just means no snapshot.
+  const cachedSnapshot = readSnapshot(cache, snapshotKey).catch(() => null);
   let snapshotSource, snapshotStored;
   const boot = withFilesServed(files, async () => {
     await Promise.all(SCRIPTS.map((path) => files.get(url(path))));   // checked before they run
