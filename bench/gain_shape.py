@@ -86,7 +86,8 @@ def main(argv=None):
     report = {"command": " ".join(sys.argv), "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
               "machine": platform.platform(), "split": "val", "clips": args.clips, "snrs": snrs,
               "weights": args.weights or "shipped", "weights_sha256": (model.metadata or {}).get("arrays_sha256"),
-              "metric_versions": metrics.versions(), "means": means}
+              "metric_versions": metrics.versions(), "means": means,
+              "per_clip": {v: [{k: s[k] for k in KEYS} for s in rows] for v, rows in scores.items()}}
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
