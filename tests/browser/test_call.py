@@ -13,13 +13,16 @@ buffer and Chromium's resampling) and the test judges only that:
   noise floor) in the second around each ``replaceTrack``;
 * the added delay: each path's offset against the looped clip by cross-correlation; denoised minus
   raw is the suppressor's mouth-to-ear cost in a call (printed, and in docs/browser.md); it must
-  be within [node latency - 20 ms, node latency + 60 ms] once the receiver's own timeline changes are
-  taken out. NetEq plays concealment for late packets and stretches or squeezes audio to move its
-  target delay; each of these shifts everything after it (by 20 ms, one Opus packet, in quiet runs;
-  by 73 ms of concealment after late packets on a busy machine, a CI failure of 2026-12-03). The
-  receiver samples ``concealedSamples + insertedSamplesForDeceleration -
-  removedSamplesForAcceleration`` every 100 ms, and each segment's shift against the raw one is
-  subtracted;
+  be within [node latency - 20 ms, node latency + 120 ms] once the receiver's own timeline changes
+  are taken out. NetEq plays concealment for late packets and stretches or squeezes audio to move
+  its target delay; each shift moves everything after it (73 ms of concealment in a CI failure of
+  2026-12-03). The receiver samples ``concealedSamples + insertedSamplesForDeceleration -
+  removedSamplesForAcceleration`` every 100 ms and each segment's shift against the raw one is
+  subtracted (an estimate: a concealed late packet that is then dropped shifts nothing). The
+  upper slack is the sender's Web Audio round trip (the track into an AudioContext and back to a
+  MediaStreamTrack), which the raw path skips and which Chromium buffers as it likes: 0-35 ms on a
+  quiet machine, up to 79 ms in a clean CI run of 2026-12-03. The lower bound is what proves the
+  denoised path went through the node; the upper one catches a bridge that adds far more;
 * ``stats()`` and the RTP stats of both sides are sane.
 """
 import json
@@ -154,7 +157,7 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     lat = start["latency"]["ms"]
     assert len(tt) >= 0.8 * 3 * SEGMENT_MS / 100, report
     for k, d in net_ms.items():
-        assert lat - 20 <= d <= lat + 60, (k, report)
+        assert lat - 20 <= d <= lat + 120, (k, report)
     assert stats["state"] == "processing" and stats["model"] == "default"
     assert stats["frames"] >= 0.8 * 3 * SEGMENT_MS / 10
     assert stats["underruns"] <= 0.05 * stats["frames"] * 1.0                # no speed target here: see test_realtime
