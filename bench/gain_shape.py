@@ -6,7 +6,7 @@ and STOI punish removing speech. This script scores a few gain shapes, applied t
 gains before the postfilter, for our model and for the band+comb oracle, on val-split
 mixtures (never the test split: a choice made here would otherwise be tuned on the test):
 
-    PYTHONPATH=py python bench/gain_shape.py --clips 36 --out docs/gain-shape.json
+    PYTHONPATH=py python bench/gain_shape.py --clips 36 --out docs/gain-shape/shapes.json
 
 Shapes: ``g**p`` (p > 1 removes more where the gain is already low), and the model run
 without the postfilter (``ours-nopf``) or without the comb filter (``ours-nocomb``).  Prints a table of means (PESQ-WB, STOI, SI-SDR, DNSMOS
@@ -68,7 +68,7 @@ def main(argv=None):
     ap.add_argument("--snrs", default="-5,0,5,10,15,20")
     ap.add_argument("--weights", default=None, help="weights file (default: the shipped one)")
     ap.add_argument("--variants", default="noisy,ours,ours:1.5,ours:2,ours-nopf,oracle,oracle:1.5,oracle:2")
-    ap.add_argument("--out", type=Path, default=Path("docs/gain-shape.json"))
+    ap.add_argument("--out", type=Path, default=Path("docs/gain-shape/shapes.json"))
     args = ap.parse_args(argv)
     model = Model.load(args.weights)
     variants = args.variants.split(",")
