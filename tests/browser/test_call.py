@@ -32,29 +32,17 @@ import pytest
 import soundfile as sf
 
 from conftest import Page, launch
-from pagetools import unb64
+from pagetools import speech_loop, unb64
 from percepnet_wasm.constants import SAMPLE_RATE
 
 pytestmark = pytest.mark.browser
 
 SEGMENT_MS = 4000            # each of denoised, raw, denoised again: one loop of the clip
-LOOP_S = 4.0
-NOISE_RMS = 0.02             # white noise at -34 dBFS under speech at about -7 dBFS (active)
-EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "py" / "percepnet_wasm" / "examples"
-
-
-def make_clip():
-    """4 s: the first utterance of examples/speech.wav (0.3-2.55 s), then silence; white noise throughout."""
-    speech, _ = sf.read(EXAMPLES / "speech.wav", dtype="float32")
-    clean = np.zeros(int(LOOP_S * SAMPLE_RATE), np.float32)
-    clean[:int(2.6 * SAMPLE_RATE)] = 0.5 * speech[:int(2.6 * SAMPLE_RATE)]
-    noise = np.random.default_rng(21).standard_normal(len(clean)).astype(np.float32) * NOISE_RMS
-    return clean + noise
 
 
 @pytest.fixture(scope="module")
 def clip_and_browser(playwright, tmp_path_factory):
-    clip = make_clip()
+    clip = speech_loop()
     wav = tmp_path_factory.mktemp("call") / "noisy.wav"
     sf.write(wav, clip, SAMPLE_RATE, subtype="PCM_16")
     b = launch(playwright, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",

@@ -21,9 +21,9 @@ import pytest
 import soundfile as sf
 
 from conftest import PAGES, ROOT, Page, build, launch
-from pagetools import unb64
+from pagetools import speech_loop, unb64
 from percepnet_wasm.constants import SAMPLE_RATE
-from test_call import floor_db, make_clip
+from test_call import floor_db
 
 pytestmark = pytest.mark.browser
 LIVEKIT = ROOT / "node_modules" / "livekit-client"
@@ -42,7 +42,7 @@ def lk_server(site):
 @pytest.fixture(scope="module")
 def lk_browser(playwright, tmp_path_factory):
     wav = tmp_path_factory.mktemp("lk") / "noisy.wav"
-    sf.write(wav, make_clip(), SAMPLE_RATE, subtype="PCM_16")
+    sf.write(wav, speech_loop(), SAMPLE_RATE, subtype="PCM_16")
     b = launch(playwright, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                             f"--use-file-for-fake-audio-capture={wav}"])
     yield b

@@ -6,20 +6,16 @@ import soundfile as sf
 
 from conftest import Page, launch
 from percepnet_wasm.constants import SAMPLE_RATE
-from pagetools import JS
-
-EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "py" / "percepnet_wasm" / "examples"
+from pagetools import JS, speech_loop
 
 
 @pytest.fixture(scope="module")
 def mic_browser(playwright, tmp_path_factory):
     """A second Chromium whose microphone plays a WAV file (resampled by Chromium: not bit-exact):
-    4 s of the example speech in white noise, looped. Real speech, so that what comes out is what
-    the model keeps (a steady synthetic vowel is noise to it and is rightly removed)."""
+    the call test's speech loop (``speech_loop``), three times. Real speech, so that what comes out
+    is what the model keeps (a steady synthetic vowel is noise to it and is rightly removed)."""
     wav = tmp_path_factory.mktemp("mic") / "mic.wav"
-    speech, _ = sf.read(EXAMPLES / "speech.wav", dtype="float32")
-    noise = np.random.default_rng(11).standard_normal(4 * SAMPLE_RATE).astype(np.float32)
-    x = np.tile(0.25 * speech[:4 * SAMPLE_RATE] + 0.02 * noise, 3)
+    x = np.tile(speech_loop(), 3)
     sf.write(wav, x, SAMPLE_RATE, subtype="PCM_16")
     b = launch(playwright, ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                             f"--use-file-for-fake-audio-capture={wav}"])
