@@ -178,3 +178,38 @@ def test_init_warm_starts_a_new_run(cache, tmp_path):
         train.main(["--cache", str(cache), "--run", str(tmp_path / "third"), "--steps", "4",
                     "--init", str(first / "ckpt_latest.pt"), "--size", "small", "--batch", "4",
                     "--seq-len", "40", "--threads", "1"])
+
+
+def test_ema_is_resumed_validated_and_exported(cache, tmp_path):
+    straight, resumed = tmp_path / "a", tmp_path / "b"
+    ema = ["--ema", "0.5", "--steps", "6"]
+    train.main(["--cache", str(cache), "--run", str(straight), *ema, *FAST])
+    train.main(["--cache", str(cache), "--run", str(resumed), *ema, "--stop-at", "3", *FAST])
+    train.main(["--cache", str(cache), "--run", str(resumed), *ema, *FAST])
+    a = torch.load(straight / "ckpt_latest.pt", weights_only=False)
+    b = torch.load(resumed / "ckpt_latest.pt", weights_only=False)
+    for k in a["ema"]:                                   # the average survives a resume exactly
+        torch.testing.assert_close(a["ema"][k], b["ema"][k], rtol=0, atol=0)
+    # it is an average: between the weights, not equal to the last ones
+    k = "gains_out.weight"
+    assert not torch.equal(a["ema"][k], a["model"][k])
+    # export and --init load the average, and the logged validation loss is the average's
+    assert export.shipped_state(b) is b["ema"]
+    model, _ = export.load_checkpoint(resumed / "ckpt_latest.pt")
+    torch.testing.assert_close(model.state_dict()[k], b["ema"][k], rtol=0, atol=0)
+    args = train.parse_args(["--cache", str(cache), *FAST])
+    vset = train.SequenceSet(train.find_shards(cache, "val"))
+    assert b["val_loss"] == pytest.approx(train.validate(model, vset, args, 1)["val_loss"], rel=1e-6)
+    raw = export.PercepNet(export.ModelConfig(**b["config"]))
+    raw.load_state_dict(b["model"])
+    assert b["val_loss"] != pytest.approx(train.validate(raw, vset, args, 1)["val_loss"], rel=1e-6)
+
+
+def test_ema_update_is_the_moving_average():
+    from percepnet_train.model import ModelConfig, PercepNet
+    a, b = PercepNet(ModelConfig.named("tiny")), PercepNet(ModelConfig.named("tiny"))
+    expect = {k: 0.9 * v + 0.1 * b.state_dict()[k] for k, v in a.state_dict().items()
+              if not k.startswith("norm_")}
+    train.ema_update(a, b, 0.9)
+    for k, v in expect.items():
+        torch.testing.assert_close(a.state_dict()[k], v)

@@ -135,6 +135,12 @@ def export_weights(model: PercepNet, out, *, quantise: bool = True, info: dict |
     return meta
 
 
+def shipped_state(ckpt: dict) -> dict:
+    """The weights a checkpoint stands for: the moving average when the run kept one
+    (``--ema``), else the trained weights."""
+    return ckpt.get("ema") or ckpt["model"]
+
+
 def load_checkpoint(path) -> tuple[PercepNet, dict]:
     """Model and checkpoint dict from a checkpoint file or a run dir (best, else latest)."""
     path = Path(path)
@@ -147,7 +153,7 @@ def load_checkpoint(path) -> tuple[PercepNet, dict]:
             raise FileNotFoundError(f"no ckpt_best.pt or ckpt_latest.pt in {path}")
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     model = PercepNet(ModelConfig(**ckpt["config"]))
-    model.load_state_dict(ckpt["model"])
+    model.load_state_dict(shipped_state(ckpt))
     ckpt["path"] = str(path)
     return model, ckpt
 

@@ -15,6 +15,9 @@ one sequence). Target bands < 0 are treated as undefined and ignored by the loss
 The run dir gets ``run.json`` (command, seed, data manifest hash, git commit, config; one
 entry per resume), ``log.jsonl`` (training and validation losses), ``ckpt_latest.pt`` every
 ``--ckpt-minutes`` and on SIGTERM/SIGINT, and ``ckpt_best.pt`` (lowest validation loss).
+With ``--ema D`` the run also keeps an exponential moving average of the weights (decay D per
+step); validation, ``ckpt_best.pt``'s choice, ``--init`` and the export then use the average
+(``shipped_state``).
 Starting again with the same ``--run`` resumes from ``ckpt_latest.pt``. Batches are drawn
 from an RNG seeded by (seed, rank, step), so a resumed run sees the same batches as an
 uninterrupted one.
@@ -22,6 +25,7 @@ uninterrupted one.
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as _dt
 import hashlib
 import json
@@ -37,7 +41,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from percepnet_train.export import git_commit
+from percepnet_train.export import git_commit, shipped_state
 from percepnet_train.model import ModelConfig, PercepNet, count_weights, percepnet_loss
 from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
@@ -167,6 +171,12 @@ class SequenceSet:
 
 
 # ----------------------------------------------------------------------------- helpers
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    """ema ← decay · ema + (1 − decay) · model, parameter by parameter."""
+    torch._foreach_lerp_(list(ema.parameters()), list(model.parameters()), 1.0 - decay)
+
+
 def lr_at(step: int, args) -> float:
     """Linear warm-up, then cosine decay from --lr to --lr * --lr-final-ratio at --steps."""
     if step < args.warmup:
@@ -259,6 +269,9 @@ def parse_args(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
     ap.add_argument("--vad-weight", type=float, default=0.1)
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="keep a moving average of the weights with this decay per step "
+                         "(e.g. 0.999) and validate, choose and export it (0: off)")
     ap.add_argument("--level-aug-db", type=float, default=0.0,
                     help="each crop made up to ±this many dB louder or quieter (exact, in "
                          "feature space; 0: off)")
@@ -320,7 +333,7 @@ def main(argv=None) -> int:
         init = torch.load(args.init, map_location="cpu", weights_only=False)
         if init["config"] != cfg.to_dict():
             raise SystemExit(f"--init {args.init} is a different model size than --size {args.size}")
-        model.load_state_dict(init["model"])
+        model.load_state_dict(shipped_state(init))
     else:
         s, ss, n = tset.moments()
         t = torch.tensor(np.concatenate([s, ss, [n]]), dtype=torch.float64)
@@ -329,6 +342,10 @@ def main(argv=None) -> int:
         mean = t[:NB_FEATURES] / t[-1]
         std = (t[NB_FEATURES:-1] / t[-1] - mean.square()).clamp_min(1e-6).sqrt()
         model.set_normalisation(mean.float(), std.float())
+    # the moving average starts from the current weights (also when an older run resumes)
+    ema = copy.deepcopy(model) if args.ema else None
+    if ema is not None and ckpt and ckpt.get("ema"):
+        ema.load_state_dict(ckpt["ema"])
     ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     step, best = 0, math.inf
@@ -377,6 +394,8 @@ def main(argv=None) -> int:
                  "torch_rng": torch.get_rng_state(),
                  "batch_rng": {"seed": args.seed, "derived_from": "(seed, rank, step)"},
                  "world_size": world, "run": run_meta}
+        if ema is not None:
+            state["ema"] = ema.state_dict()
         save_atomic(state, ckpt_path)
         if best_too:
             save_atomic(state, best_path)
@@ -413,6 +432,8 @@ def main(argv=None) -> int:
                                                args.grad_clip if args.grad_clip > 0 else math.inf)
         opt.step()
         model.clip_weights()
+        if ema is not None:
+            ema_update(ema, model, args.ema)
         step += 1
         frames_log += int(mask.sum())
         for k, val in (("loss", loss), *parts.items(), ("grad_norm", gnorm)):
@@ -436,7 +457,7 @@ def main(argv=None) -> int:
             print(f"[train] {json.dumps(rec)}", flush=True)
             acc, t_log, frames_log = {}, time.time(), 0
         if step % args.val_every == 0 or step == args.steps:
-            vrec = validate(model, vset, args, world)
+            vrec = validate(ema if ema is not None else model, vset, args, world)
             last_val = vrec["val_loss"]
             improved = last_val is not None and last_val < best
             best = min(best, last_val) if last_val is not None else best
