@@ -9,7 +9,7 @@ from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZ
                                       SAMPLE_RATE, WINDOW_SIZE)
 from percepnet_wasm.pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
 from percepnet_wasm.postfilter import postfilter
-from percepnet_wasm.stft import WINDOW, Synthesis, analysis
+from percepnet_wasm.stft import WINDOW, Synthesis, analysis, irfft, rfft
 from percepnet_wasm.targets import oracle_strengths
 
 
@@ -39,6 +39,17 @@ def test_analysis_synthesis_reconstructs(rng):
         synthesis.push(spec, out[i * FRAME_SIZE:(i + 1) * FRAME_SIZE])
     # Output block i is input samples [480 (i-1), 480 i): compare from the second block.
     assert np.max(np.abs(out[FRAME_SIZE:] - x[:-FRAME_SIZE])) < 1e-6
+
+
+@pytest.mark.parametrize("n, dtype", [(960, np.float32), (960, np.float64), (1728, np.float64)])
+def test_direct_fft_calls_equal_numpy_fft_bit_for_bit(n, dtype, rng):
+    x = rng.standard_normal((2, n)).astype(dtype)
+    spectrum = np.zeros((2, n // 2 + 1), np.result_type(dtype, 1j))
+    rfft(x, spectrum)
+    np.testing.assert_array_equal(spectrum, np.fft.rfft(x, axis=-1))
+    back = np.zeros_like(x)
+    irfft(spectrum, np.reciprocal(n, dtype=dtype), back)
+    np.testing.assert_array_equal(back, np.fft.irfft(spectrum, n, axis=-1))
 
 
 def test_band_weights_sum_to_one_and_interpolation_is_the_transpose():

@@ -28,6 +28,7 @@ INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps ener
 _EPS = np.array(EPS, np.float32)
 _ONE = np.array(1.0, np.float32)
 _ZERO = np.array(0.0, np.float32)
+_LIMIT, _MINUS_LIMIT = np.array(INPUT_LIMIT, np.float32), np.array(-INPUT_LIMIT, np.float32)
 _FRAME_START = COMB_WINDOW_START     # where frame f's window sits in the history
 # Rows of the per-frame block and spectrum arrays (one NumPy call serves all rows): the comb
 # output P, frame f (Y) and frame t. Frame f's window is followed in the history by frame t's
@@ -251,7 +252,8 @@ class History:
         if not np.logical_and.reduce(np.isfinite(newest, out=finite)):
             np.logical_not(finite, out=finite)
             np.copyto(newest, _ZERO, where=finite)
-        np.clip(newest, -INPUT_LIMIT, INPUT_LIMIT, out=newest)
+        np.minimum(newest, _LIMIT, out=newest)        # the clamp: np.clip's wrappers cost more
+        np.maximum(newest, _MINUS_LIMIT, out=newest)
         self._buffer, self._next = nxt, hist
         return nxt
 

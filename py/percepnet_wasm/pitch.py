@@ -12,6 +12,7 @@ from operator import sub
 import numpy as np
 
 from .constants import LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD, WINDOW_SIZE
+from .stft import irfft, rfft
 
 PITCH_BUF_SIZE = PITCH_MAX_PERIOD + WINDOW_SIZE   # 1728 samples: window plus its longest lag
 NB_CANDIDATES = 4                                 # periods handed to the Viterbi per frame
@@ -23,6 +24,8 @@ QUIET_SPAN = 1e-6                                 # a lag span 60 dB below the w
 _FFT_SIZE = PITCH_BUF_SIZE                        # 1728 = 2^6 3^3: lags 0..768 of the 960-sample window never wrap
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
 _NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
+_IRFFT_SCALE = np.reciprocal(_FFT_SIZE, dtype=np.float64)
+_ONE, _MINUS_ONE = np.array(1.0), np.array(-1.0)  # 0-d operands: cheaper than Python floats in Pyodide
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
 _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
 _LOG2_TABLE = np.array(_LOG2_PERIOD)
@@ -88,7 +91,7 @@ class PitchSearch:
 
     def __init__(self, rows=None):
         lead = () if rows is None else (rows,)
-        # Row 0: the whole buffer, row 1: its newest window; both zero-padded to 2048 and
+        # Row 0: the whole buffer, row 1: its newest window zero-padded to 1728; both
         # transformed by one rfft call (NumPy calls, not flops, are the cost in Pyodide).
         self._frames = np.zeros(lead + (2, _FFT_SIZE), np.float64)
         self._spectra = np.zeros(lead + (2, _FFT_SIZE // 2 + 1), np.complex128)
@@ -118,11 +121,11 @@ class PitchSearch:
         # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
         # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
         # window's energy) would swamp the correlation with a quiet span.
-        np.fft.rfft(frames, axis=-1, out=spectra)
+        rfft(frames, spectra)
         newest = spectra[..., 1, :]
         np.conjugate(newest, out=newest)
         np.multiply(spectra[..., 0, :], newest, out=spectra[..., 0, :])
-        r = np.fft.irfft(spectra[..., 0, :], _FFT_SIZE, out=self._r)
+        r = irfft(spectra[..., 0, :], _IRFFT_SCALE, self._r)
         np.square(whole, out=self._square)
         cumsum = self._cumsum
         np.add.accumulate(self._square, axis=-1, out=cumsum[..., 1:])
@@ -134,14 +137,15 @@ class PitchSearch:
         by_lag = ncorr[..., PITCH_MAX_PERIOD:PITCH_MIN_PERIOD - 1:-1]    # by_lag[m] = ncorr[768 - m]
         # A span at least 60 dB quieter than the window (digital silence before an onset)
         # correlates 0 exactly: there round-off would decide, and differ between platforms.
-        # The floor keeps near-silent windows near 0; the clip removes what round-off
-        # leaves beyond Cauchy-Schwarz.
+        # The floor keeps near-silent windows near 0; the clip to [-1, 1] removes what
+        # round-off leaves beyond Cauchy-Schwarz (ncorr[:60] stays 0).
         den = np.multiply(lag_energy, seg_energy, out=self._denominator)
         np.sqrt(den, out=den)
         den += CORRELATION_FLOOR
         np.divide(r[..., :_NB_LAGS], den, out=by_lag)
         by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
-        np.clip(ncorr, -1.0, 1.0, out=ncorr)
+        np.minimum(by_lag, _ONE, out=by_lag)
+        np.maximum(by_lag, _MINUS_ONE, out=by_lag)
         band = ncorr[..., PITCH_MIN_PERIOD:]
         # Local maxima (periods).
         np.greater_equal(band[..., 1:], band[..., :-1], out=self._rising[..., 1:])

@@ -4,6 +4,7 @@
 overlap-adding, reconstructs the input exactly (delayed by one hop, 480 samples).
 """
 import numpy as np
+from numpy.fft import _pocketfft_umath as _pocketfft
 
 from .constants import FRAME_SIZE, WINDOW_SIZE
 
@@ -15,6 +16,26 @@ def vorbis_window(size=WINDOW_SIZE):
 
 
 WINDOW = vorbis_window()
+_SYNTHESIS_SCALE = np.reciprocal(WINDOW_SIZE, dtype=np.float32)     # float32 irfft of 960 points
+
+
+def rfft(x, out):
+    """``np.fft.rfft(x, axis=-1, out=out)`` for rows ``x`` [shape=(..., n)] of even length n:
+    ``out`` [shape=(..., n // 2 + 1)] complex, of ``x``'s precision.
+
+    ``np.fft.rfft`` and ``irfft`` are Python wrappers that make about six NumPy calls around
+    one gufunc of ``numpy.fft._pocketfft_umath`` (5-10 µs per transform in Pyodide). Here and
+    in ``irfft`` the gufunc is called directly, with the scale factor the wrapper passes:
+    the same transform, the same bits (``tests/test_dsp.py``).
+    """
+    return _pocketfft.rfft_n_even(x, 1, out=out)
+
+
+def irfft(spectrum, scale, out):
+    """``np.fft.irfft(spectrum, n, axis=-1, out=out)``, n = ``out.shape[-1]``: ``spectrum``
+    [shape=(..., n // 2 + 1)] complex -> ``out`` [shape=(..., n)] real. ``scale`` is the
+    wrapper's 1 / n, ``np.reciprocal(n, dtype=out.dtype)``."""
+    return _pocketfft.irfft(spectrum, scale, out=out)
 
 
 def rfft_wide(blocks, out, wide=None):
@@ -31,7 +52,7 @@ def rfft_wide(blocks, out, wide=None):
         return np.fft.rfft(blocks, axis=-1, out=out)
     blocks_wide, spectra_wide = wide
     np.copyto(blocks_wide, blocks)
-    np.fft.rfft(blocks_wide, axis=-1, out=spectra_wide)
+    rfft(blocks_wide, spectra_wide)
     np.copyto(out, spectra_wide)
     return out
 
@@ -73,9 +94,10 @@ class Synthesis:
         self._tail.fill(0.0)
 
     def push(self, spectrum, out):
-        """Add the block of ``spectrum`` [481] and write the 480 finished samples to ``out``."""
+        """Add the block of ``spectrum`` complex64 [481] and write the 480 finished samples
+        to ``out`` float32 [480]."""
         block = self._block
-        np.fft.irfft(spectrum, WINDOW_SIZE, out=block)
+        irfft(spectrum, _SYNTHESIS_SCALE, block)
         np.multiply(block, WINDOW, out=block)
         np.add(block[:FRAME_SIZE], self._tail, out=out)
         self._tail[:] = block[FRAME_SIZE:]
