@@ -31,36 +31,52 @@ _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).toli
 _LOG2_TABLE = np.array(_LOG2_PERIOD)
 
 
-def remove_doubling(ncorr, period):
-    """Smallest sub-multiple ``period / k`` (±1 sample) whose correlation is at least
-    ``OCTAVE_THRESHOLD`` times that of ``period``.
+def _submultiple_table():
+    """The periods ``remove_doubling`` compares, int [shape=(769, 11, 3)]: for period p, row
+    j (k = 12 - j, so the largest k comes first) holds ``round(p / k)`` ±1 within 60..768
+    (the last one repeated where fewer than three are left: the first maximum stays the
+    same), or ``_NB_PERIODS``, a padding slot of -inf, where k > p // 60."""
+    period = np.arange(_NB_PERIODS)[:, None, None]
+    k = np.arange(_LARGEST_K, 1, -1)[None, :, None]
+    centre = np.rint(period / k).astype(np.intp)      # rint: half to even, as round()
+    lo = np.maximum(PITCH_MIN_PERIOD, centre - 1)
+    table = np.minimum(lo + np.arange(3), np.minimum(PITCH_MAX_PERIOD, centre + 1))
+    return np.where(k <= period // PITCH_MIN_PERIOD, table, _NB_PERIODS)
 
-    ``ncorr`` float [shape=(769,)] indexed by period, ``period`` an int; or, for n frames at
-    once, ``ncorr`` [shape=(n, 769)] and ``period`` int [shape=(n,)] (the same steps, each
-    a NumPy call over the rows). For one frame, plain Python indexing: the loop has at most
-    12 steps of 3 values, where each NumPy call would cost more than its work.
+
+_LARGEST_K = PITCH_MAX_PERIOD // PITCH_MIN_PERIOD   # 12: 768 / 12 = 64 is still a period
+_SUBMULTIPLES = _submultiple_table()
+
+
+def remove_doubling(ncorr, period, work):
+    """Smallest sub-multiple ``period / k`` (±1 sample, k >= 2) whose correlation is at
+    least ``OCTAVE_THRESHOLD`` times that of ``period`` (the best of the three, the first of
+    equal ones), else ``period``: the classic octave check, run for k = 2, 3, .. in turn.
+
+    ``ncorr`` float [shape=(770,)]: the correlation by period, then -inf (``PitchSearch``'s
+    padded ``ncorr``); ``period`` an int; ``work`` float [shape=(11, 3)], bool [shape=(11,)]
+    and float [shape=(11,)] workspaces. All k in five NumPy calls, with ``_SUBMULTIPLES``.
     """
-    if isinstance(period, np.ndarray):
-        return _remove_doubling_rows(ncorr, period)
-    best = period
-    threshold = OCTAVE_THRESHOLD * ncorr[period]
-    for k in range(2, period // PITCH_MIN_PERIOD + 1):
-        t = _argmax3(ncorr, int(round(period / k)))
-        if ncorr[t] >= threshold:
-            best = t
-    return best
+    if period < 2 * PITCH_MIN_PERIOD:
+        return period
+    values, passed, best = work
+    ncorr.take(_SUBMULTIPLES[period], out=values)
+    np.maximum.reduce(values, axis=1, out=best)
+    np.greater_equal(best, OCTAVE_THRESHOLD * ncorr[period], out=passed)
+    j = int(passed.argmax())                    # the largest k that passes
+    if not passed[j]:
+        return period
+    return int(_SUBMULTIPLES[period, j, values[j].argmax()])
 
 
 def _remove_doubling_rows(ncorr, period):
-    """``remove_doubling`` of n rows: step k runs for the rows whose period allows it."""
+    """``remove_doubling`` of n rows: ``ncorr`` [shape=(n, 770)], ``period`` int [shape=(n,)]."""
     rows = np.arange(len(period))
-    best = period.copy()
-    threshold = OCTAVE_THRESHOLD * ncorr[rows, period]
-    largest_k = period // PITCH_MIN_PERIOD
-    for k in range(2, int(largest_k.max(initial=0)) + 1):
-        t = _argmax3(ncorr, np.rint(period / k).astype(np.int64))   # round half to even, as round()
-        np.copyto(best, t, where=(k <= largest_k) & (ncorr[rows, t] >= threshold))
-    return best
+    values = ncorr[rows[:, None, None], _SUBMULTIPLES[period]]
+    passed = values.max(axis=2) >= OCTAVE_THRESHOLD * ncorr[rows, period][:, None]
+    j = passed.argmax(axis=1)
+    t = _SUBMULTIPLES[period, j, values[rows, j].argmax(axis=1)]
+    return np.where(passed[rows, j], t, period)
 
 
 def _argmax3(ncorr, centre):
@@ -106,7 +122,13 @@ class PitchSearch:
         self._falling = np.ones(lead + (_NB_LAGS,), bool)
         self._peak = np.zeros(lead + (_NB_LAGS,), bool)
         self._masked = np.zeros(lead + (_NB_LAGS,), np.float64)       # peak values, else -inf
-        self.ncorr = np.zeros(lead + (_NB_PERIODS,), np.float64)    # normalised correlation by period
+        # Normalised correlation by period [..., 769], in a buffer with one more slot, -inf
+        # (where _SUBMULTIPLES points for the k that a period does not allow).
+        self._ncorr_padded = np.zeros(lead + (_NB_PERIODS + 1,), np.float64)
+        self._ncorr_padded[..., _NB_PERIODS] = -np.inf
+        self.ncorr = self._ncorr_padded[..., :_NB_PERIODS]
+        self._octave_work = (np.zeros((_LARGEST_K - 1, 3)), np.zeros(_LARGEST_K - 1, bool),
+                             np.zeros(_LARGEST_K - 1))
         self.periods = np.zeros(lead + (NB_CANDIDATES,), np.int64)
         self.correlations = np.zeros(lead + (NB_CANDIDATES,), np.float32)
 
@@ -174,7 +196,8 @@ class PitchSearch:
                 break
             masked[best] = -np.inf
             peaks.append(best + PITCH_MIN_PERIOD)
-        _candidates(self.ncorr, peaks, self.periods, self.correlations)
+        best = remove_doubling(self._ncorr_padded, peaks[0], self._octave_work)
+        _candidates(self.ncorr, best, peaks, self.periods, self.correlations)
         return self.periods, self.correlations
 
     def search_rows(self, x):
@@ -197,20 +220,15 @@ class PitchSearch:
             found[:, j] = masked[rows, best[:, j]] > -np.inf
             masked[rows, best[:, j]] = -np.inf
         best += PITCH_MIN_PERIOD
-        _candidates(self.ncorr, best, self.periods, self.correlations, found)
+        _candidates_rows(self.ncorr, _remove_doubling_rows(self._ncorr_padded, best[:, 0]), best, found,
+                         self.periods, self.correlations)
         return self.periods, self.correlations
 
 
-def _candidates(nc, peaks, periods, correlations, found=None):
-    """The Viterbi's candidates of one frame from its correlation ``nc`` [769] and its best
-    peaks (a list of periods, best first): written to ``periods``, ``correlations`` [4].
-
-    For n frames: ``nc`` [n, 769], ``peaks`` int [n, 4] with ``found`` bool [n, 4] (which
-    peaks exist), ``periods``/``correlations`` [n, 4]; the same candidates, in the same order.
-    """
-    if found is not None:
-        return _candidates_rows(nc, peaks, found, periods, correlations)
-    best = remove_doubling(nc, peaks[0])
+def _candidates(nc, best, peaks, periods, correlations):
+    """The Viterbi's candidates of one frame from its correlation ``nc`` [769], its best
+    period after the octave check, ``best``, and its best peaks (a list of periods, best
+    first): written to ``periods``, ``correlations`` [4]."""
     found = [(best, nc[best])]
     if 2 * best <= PITCH_MAX_PERIOD:
         double = _argmax3(nc, 2 * best)
@@ -226,11 +244,12 @@ def _candidates(nc, peaks, periods, correlations, found=None):
         correlations[j] = c
 
 
-def _candidates_rows(nc, peaks, found, periods, correlations):
-    """``_candidates`` of n frames: the one-frame list is built as 2 + 4 slots (best, its
-    double, the peaks) with a mask of those it keeps; the first 4 kept, padded with best."""
+def _candidates_rows(nc, best, peaks, found, periods, correlations):
+    """``_candidates`` of n frames: ``nc`` [n, 769], ``best`` int [n], ``peaks`` int [n, 4]
+    with ``found`` bool [n, 4] (which peaks exist), ``periods``/``correlations`` [n, 4]. The
+    one-frame list is built as 2 + 4 slots (best, its double, the peaks) with a mask of those
+    it keeps; the first 4 kept, padded with best."""
     rows = np.arange(len(nc))[:, None]
-    best = remove_doubling(nc, peaks[:, 0])
     double = _argmax3(nc, np.minimum(2 * best, PITCH_MAX_PERIOD))
     ratio = peaks / best[:, None]
     slots = np.concatenate([best[:, None], double[:, None], peaks], axis=1)
