@@ -47,6 +47,7 @@ def tiny_cache(tmp_path, rng):
                 path.parent.mkdir(exist_ok=True)
                 np.save(path, x)
                 splits[split].append(dict(path=str(path.relative_to(tmp_path)), category=category,
+                                          package=f"pkg-{i}",
                                           group=f"{split}-{category}-{i}", duration_s=len(x) / SAMPLE_RATE,
                                           bandwidth_hz=20000.0 if i == 0 else 8000.0))
     (tmp_path / "splits.json").write_text(json.dumps({"splits": splits}))
@@ -176,3 +177,29 @@ def test_splits_keep_numbered_takes_shared_voices_and_holdout_sources_together(r
     assert split_of["klettres-data/en_GB"] == split_of["klettres-data/en"]
     assert {split_of[f"h/{i}"] for i in range(5)} == {"holdout"}
     assert all(e["package"] == held for e in splits["holdout"])
+
+
+def test_noise_files_are_drawn_package_by_package(rng):
+    """A package with 99 files and one with a single file are drawn about equally often."""
+    pool = [{"package": "drums", "id": i} for i in range(99)] + [{"package": "ambience", "id": 99}]
+    drawn = [mixer._by_package(rng, pool)["package"] for _ in range(2000)]
+    assert 0.45 < drawn.count("ambience") / len(drawn) < 0.55
+
+
+def test_train_only_packages_keep_effects_drop_voices_and_go_to_train():
+    from percepnet_train.fetch_data import TRAIN_ONLY_PACKAGES, classify, make_splits
+    sounds = "usr/share/games/wesnoth/1.16/data/core/sounds/"
+    assert classify("wesnoth-1.16-data", sounds + "human-die-1.ogg") is None      # a death cry
+    assert classify("wesnoth-1.16-data", sounds + "dwarf-laugh.ogg") is None
+    assert classify("wesnoth-1.16-data", sounds + "campfire.ogg")[0] == "noise"
+    stk = "usr/share/games/supertuxkart/data/"
+    assert classify("supertuxkart-data", stk + "sfx/sara_airport_pa.ogg") is None  # announcements
+    assert classify("supertuxkart-data", stk + "sfx/engine_large.ogg")[0] == "noise"
+    assert classify("supertuxkart-data", stk + "music/valley.ogg")[0] == "music"
+    assert classify("lmms-common", "usr/share/lmms/samples/drums/kick01.ogg")[0] == "noise"
+    entries = [dict(id=f"{p}/{i}", package=p, category="noise", group=f"{p}/{i}", file=f"/s{i}x.ogg",
+                    duration_s=1.0) for p in (TRAIN_ONLY_PACKAGES[0], "megaglest-data") for i in range(30)]
+    splits = make_splits(entries)
+    assert all(e["package"] != TRAIN_ONLY_PACKAGES[0] for s in ("val", "test", "holdout") for e in splits[s])
+    assert sum(e["package"] == TRAIN_ONLY_PACKAGES[0] for e in splits["train"]) == 30
+    assert any(e["package"] == "megaglest-data" for e in splits["test"])           # others still split

@@ -6,7 +6,7 @@ and issue 12's augmentation list):
 
 - speech: clips of the split concatenated with short pauses; half the mixtures use only
   full-band clips (measured bandwidth >= 16 kHz), so energy above 11 kHz is often speech;
-- noise: one or two of real noise files, music, typing (bucklespring key presses),
+- noise: one or two of real noise files and music (a package drawn uniformly, then a file), typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
   rumble, rain-like impulses) and babble (3-12 overlapped speakers of the same split);
 - a random RNNoise-style second-order tilt filter on speech and on noise;
@@ -286,6 +286,15 @@ def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.nd
     return out
 
 
+def _by_package(rng: np.random.Generator, pool: list[dict]) -> dict:
+    """An entry of ``pool``: a package drawn uniformly, then one of its files, so that a
+    package of 600 drum hits does not outweigh one of 50 ambience loops."""
+    packages = sorted({e["package"] for e in pool})
+    package = packages[rng.integers(len(packages))]
+    files = [e for e in pool if e["package"] == package]
+    return files[rng.integers(len(files))]
+
+
 def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
     """One or two noise components of random kinds and relative levels, unit RMS."""
     kinds = list(NOISE_KINDS)
@@ -300,7 +309,7 @@ def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.nda
         elif kind == "typing":
             x = _typing(rng, cat, pool, n)
         else:
-            x = _fill(rng, cat.audio(pool[rng.integers(len(pool))]), n)
+            x = _fill(rng, cat.audio(_by_package(rng, pool)), n)
         out += _normalise(x) * 10 ** (rng.uniform(-10, 0) / 20)
     return _normalise(out)
 
