@@ -11,7 +11,10 @@ import numpy as np
 from .constants import NB_BANDS, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD
 
 ENERGY_FLOOR = 1e-9            # about -90 dB below a full-scale band: log10 of silence stays finite
-_LOG_PERIOD_SPAN = np.log2(PITCH_MAX_PERIOD / PITCH_MIN_PERIOD)
+_ENERGY_FLOOR = np.array(ENERGY_FLOOR, np.float32)   # 0-d: cheaper than a Python float operand in Pyodide
+# The period feature by period, 1..768 (index 0 unused): log-scaled to [0, 1] over 60..768.
+_PERIOD_FEATURE = np.r_[0.0, np.log2(np.arange(1, PITCH_MAX_PERIOD + 1) / PITCH_MIN_PERIOD)
+                        / np.log2(PITCH_MAX_PERIOD / PITCH_MIN_PERIOD)]
 
 
 def compute_features(band_energy, coherence, period, correlation, out):
@@ -21,9 +24,9 @@ def compute_features(band_energy, coherence, period, correlation, out):
     ``correlation`` of frame t - 2 (scalars, or arrays [...] for a stack of frames).
     """
     energies = out[..., :NB_BANDS]
-    np.add(band_energy, ENERGY_FLOOR, out=energies)
+    np.add(band_energy, _ENERGY_FLOOR, out=energies)
     np.log10(energies, out=energies)
     out[..., NB_BANDS:2 * NB_BANDS] = coherence
-    out[..., 2 * NB_BANDS] = np.log2(period / PITCH_MIN_PERIOD) / _LOG_PERIOD_SPAN
+    out[..., 2 * NB_BANDS] = _PERIOD_FEATURE[period]
     out[..., 2 * NB_BANDS + 1] = correlation
     return out

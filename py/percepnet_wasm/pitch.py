@@ -7,8 +7,6 @@ and ``remove_doubling`` replaces it by a sub-multiple whose correlation is nearl
 (the classic octave error). ``PitchViterbi`` then picks a smooth trajectory through a few
 candidates per frame with a fixed decision delay of ``LOOKAHEAD_FRAMES`` frames.
 """
-from operator import sub
-
 import numpy as np
 
 from .constants import LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD, WINDOW_SIZE
@@ -28,7 +26,6 @@ _IRFFT_SCALE = np.reciprocal(_FFT_SIZE, dtype=np.float64)
 _ONE, _MINUS_ONE = np.array(1.0), np.array(-1.0)  # 0-d operands: cheaper than Python floats in Pyodide
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
 _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
-_LOG2_TABLE = np.array(_LOG2_PERIOD)
 
 
 def _submultiple_table():
@@ -228,20 +225,20 @@ class PitchSearch:
 def _candidates(nc, best, peaks, periods, correlations):
     """The Viterbi's candidates of one frame from its correlation ``nc`` [769], its best
     period after the octave check, ``best``, and its best peaks (a list of periods, best
-    first): written to ``periods``, ``correlations`` [4]."""
-    found = [(best, nc[best])]
+    first): written to ``periods``, ``correlations`` [4]; padded with ``best``."""
+    chosen, scores = [best], [nc[best]]
     if 2 * best <= PITCH_MAX_PERIOD:
         double = _argmax3(nc, 2 * best)
-        found.append((double, OCTAVE_THRESHOLD * nc[double]))
+        chosen.append(double)
+        scores.append(OCTAVE_THRESHOLD * nc[double])
     for p in peaks:
         ratio = p / best
         if abs(ratio - round(ratio)) > 0.03 * ratio:
-            found.append((p, nc[p]))
-    while len(found) < NB_CANDIDATES:
-        found.append(found[0])
-    for j, (p, c) in enumerate(found[:NB_CANDIDATES]):
-        periods[j] = p
-        correlations[j] = c
+            chosen.append(p)
+            scores.append(nc[p])
+    missing = NB_CANDIDATES - len(chosen)          # ([x] * a negative count is [])
+    periods[:] = chosen[:NB_CANDIDATES] + [best] * missing
+    correlations[:] = scores[:NB_CANDIDATES] + scores[:1] * missing
 
 
 def _candidates_rows(nc, best, peaks, found, periods, correlations):
@@ -289,39 +286,31 @@ class PitchViterbi:
     def push(self, periods, correlations):
         """Add frame t's candidates (int [4], float32 [4]); return (period, correlation)
         decided for frame t - 2."""
-        periods = periods.tolist()
-        log_p = [_LOG2_PERIOD[p] for p in periods]
-        log_prev = self._log_periods[self._newest]
-        jumps = [[VITERBI_JUMP_COST * abs(a - b) for b in log_prev] for a in log_p]
-        return self._advance(jumps, periods, log_p, correlations.tolist())
+        return self._advance(periods.tolist(), correlations.tolist())
 
     def push_rows(self, periods, correlations):
         """``push`` for n frames in a row: candidates int [shape=(n, 4)], float32 [shape=(n, 4)]
         -> decided periods int64 [shape=(n,)] and correlations float32 [shape=(n,)] (row i is
-        the decision for frame i - 2, as ``push`` returns it). The jump costs of all frames
-        are computed at once (the same float64 operations); only ``_advance`` runs per frame.
-        """
+        the decision for frame i - 2, as ``push`` returns it)."""
         if not len(periods):
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        log_p = _LOG2_TABLE[periods]
-        log_prev = np.concatenate([[self._log_periods[self._newest]], log_p[:-1]])
-        jumps = VITERBI_JUMP_COST * np.abs(log_p[:, :, None] - log_prev[:, None, :])
         advance = self._advance
-        decided = [advance(j, p, lp, c) for j, p, lp, c in
-                   zip(jumps.tolist(), periods.tolist(), log_p.tolist(), correlations.tolist())]
+        decided = [advance(p, c) for p, c in zip(periods.tolist(), correlations.tolist())]
         period, correlation = zip(*decided)
         return np.array(period, np.int64), np.array(correlation, np.float32)
 
-    def _advance(self, jumps, periods, log_p, correlations):
-        """One Viterbi step from frame t's jump costs ``jumps[i][j]`` (from candidate j of
-        frame t - 1 to candidate i), candidates and their log2 periods (lists); returns the
-        decision for frame t - 2."""
+    def _advance(self, periods, correlations):
+        """One Viterbi step from frame t's candidates and their correlations (lists, the
+        correlations float32 values); returns the decision for frame t - 2."""
         depth = LOOKAHEAD_FRAMES + 1
         cur = (self._newest + 1) % depth
+        log_p = [_LOG2_PERIOD[p] for p in periods]
+        log_prev = self._log_periods[self._newest]
         score, back = self._score, self._back[cur]
         new_score = [0.0] * NB_CANDIDATES
-        for i, row in enumerate(jumps):
-            total = list(map(sub, score, row))     # score[j] - jumps[i][j]
+        for i, a in enumerate(log_p):
+            # Paths from each candidate j of frame t - 1, less the cost of the jump to i.
+            total = [s - VITERBI_JUMP_COST * abs(a - b) for s, b in zip(score, log_prev)]
             best = max(total)
             back[i] = total.index(best)        # the first best, as argmax
             new_score[i] = best + correlations[i]
@@ -335,4 +324,4 @@ class PitchViterbi:
         for _ in range(LOOKAHEAD_FRAMES):
             state = self._back[frame][state]
             frame = (frame - 1) % depth
-        return self._periods[frame][state], float(np.float32(self._corrs[frame][state]))
+        return self._periods[frame][state], self._corrs[frame][state]

@@ -1,4 +1,6 @@
 """Envelope postfilter (inference only): sharpen the band gains, then restore loudness."""
+import math
+
 import numpy as np
 
 from .constants import EPS, NB_BANDS
@@ -19,7 +21,7 @@ def postfilter(gains, band_energy, out, work=None):
     band_energy : float32 [shape=(34,)]  noisy band energies the gains apply to
     out : float32 [shape=(34,)]  may be ``gains`` itself
     work : optional ``postfilter_workspace()``: then nothing is allocated. G is applied in
-        float64 (G is a float64 scalar), so the gains go through a float64 buffer, as NumPy
+        float64 (G is a Python float: float64 with a float64 array), so the gains go through a float64 buffer, as NumPy
         would cast them through buffers of its own.
     """
     square, wide = postfilter_workspace() if work is None else work
@@ -32,7 +34,7 @@ def postfilter(gains, band_energy, out, work=None):
     after = float(np.dot(square, band_energy))
     ratio = before / after if after > EPS else 1.0
     np.copyto(wide, out)
-    np.multiply(wide, np.sqrt((1.0 + POSTFILTER_BETA) * ratio / (1.0 + POSTFILTER_BETA * ratio * ratio)),
+    np.multiply(wide, math.sqrt((1.0 + POSTFILTER_BETA) * ratio / (1.0 + POSTFILTER_BETA * ratio * ratio)),
                 out=wide)
     np.copyto(out, wide)
     return out
