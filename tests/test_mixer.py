@@ -203,3 +203,14 @@ def test_train_only_packages_keep_effects_drop_voices_and_go_to_train():
     assert all(e["package"] != TRAIN_ONLY_PACKAGES[0] for s in ("val", "test", "holdout") for e in splits[s])
     assert sum(e["package"] == TRAIN_ONLY_PACKAGES[0] for e in splits["train"]) == 30
     assert any(e["package"] == "megaglest-data" for e in splits["test"])           # others still split
+
+
+def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):
+    from percepnet_train import fetch_data
+    tool = tmp_path / "source-allowed"
+    tool.write_text('#!/bin/sh\necho "$1: reserved for independent evaluation; do not train on it"\nexit 1\n')
+    tool.chmod(0o755)
+    monkeypatch.setattr(fetch_data, "SOURCE_ALLOWED", tool)
+    monkeypatch.setattr(fetch_data, "download", lambda *a: pytest.fail("a reserved package was downloaded"))
+    report = fetch_data.fetch(tmp_path / "data", ("some-game-data",), workers=1)
+    assert report["failed"] == ["some-game-data"] and report["files"] == 0

@@ -69,6 +69,19 @@ def data_root() -> Path:
 
 
 # ---------------------------------------------------------------- download and unpack
+SOURCE_ALLOWED = Path(__file__).resolve().parents[3] / "shared" / "tools" / "source-allowed"
+
+
+def source_allowed(package: str) -> str:
+    """The answer of ``../shared/tools/source-allowed`` for a package (some are reserved for
+    independent evaluation); "not checked (tool absent)" where the tool is not installed."""
+    if not SOURCE_ALLOWED.is_file():
+        return "not checked (tool absent)"
+    out = subprocess.run([str(SOURCE_ALLOWED), package], capture_output=True, text=True)
+    return out.stdout.strip().removeprefix(f"{package}: ") or out.stderr.strip()
+
+
+
 def download(package: str, debs: Path) -> Path | None:
     """``apt-get download`` one package into ``debs``; returns the .deb or None on failure."""
     debs.mkdir(parents=True, exist_ok=True)
@@ -318,9 +331,15 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
     """
     report: dict = {"failed": [], "empty": [], "files": 0}
     entries: list[dict] = []
+    root.mkdir(parents=True, exist_ok=True)
     with multiprocessing.Pool(workers) as pool:
         for package in packages:
             print(f"{package}:", flush=True)
+            allowed = source_allowed(package)
+            if allowed.startswith("reserved"):
+                print(f"  skipped: {allowed}", flush=True)
+                report["failed"].append(package)
+                continue
             deb = download(package, root / "debs")
             if deb is None:
                 report["failed"].append(package)
@@ -339,7 +358,8 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
                                  file="/" + rel, licence=licence, category=kind[0],
                                  group=kind[1], src=str(src), root=str(root),
                                  npy=str(root / "audio" / package / (rel + ".npy"))))
-            got = [e for e in pool.imap_unordered(convert_one, jobs, chunksize=8) if e]
+            got = [dict(e, source_allowed=allowed)
+                   for e in pool.imap_unordered(convert_one, jobs, chunksize=8) if e]
             print(f"  {len(got)} of {len(jobs)} audio files kept", flush=True)
             if not got:
                 report["empty"].append(package)
@@ -369,10 +389,12 @@ def summary_markdown(root: Path, report: dict | None = None) -> str:
              "grouped by language across both packages. Leave-source-out: every file of "
              f"{', '.join(HOLDOUT_PACKAGES)} is in `holdout`, never trained on. Clips under "
              f"{MIN_SECONDS} s and exact duplicates are dropped.", "",
-             "## Packages", "", "| package | version | licence (Debian copyright) |", "|---|---|---|"]
+             "## Packages", "", "| package | version | licence (Debian copyright) | "
+             "`source-allowed` said |", "|---|---|---|---|"]
     packages = {e["package"]: e for e in entries}
     for name, e in sorted(packages.items()):
-        lines.append(f"| {name} | {e['version']} | {e['licence']} |")
+        lines.append(f"| {name} | {e['version']} | {e['licence']} | "
+                     f"{e.get('source_allowed', 'not recorded')} |")
     if report and (report["failed"] or report["empty"]):
         lines += ["", f"Failed to download: {', '.join(report['failed']) or 'none'}. "
                   f"No usable audio: {', '.join(report['empty']) or 'none'}."]
