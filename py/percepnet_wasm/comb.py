@@ -5,6 +5,7 @@ The future taps read the look-ahead, so K is limited to what it holds:
 ``K = min(COMB_TAPS, LOOKAHEAD_SAMPLES // T)``.
 """
 import numpy as np
+from numpy._core.umath import clip      # np.clip's ufunc, without its three Python wrappers
 
 from .constants import COMB_TAPS, EPS, FRAME_SIZE, LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, WINDOW_SIZE
 
@@ -104,11 +105,9 @@ def _comb_filter_rows(history, period, out):
 
 
 def pitch_coherence(correlation, energy_y, energy_p, out):
-    """``q_b = C_b(Y, P) / sqrt(E_b(Y) E_b(P))``, clipped to [0, 1]; all arrays [shape=(..., 34)].
-    (The clip as ``maximum`` and ``minimum``: ``np.clip``'s Python wrappers cost more.)"""
+    """``q_b = C_b(Y, P) / sqrt(E_b(Y) E_b(P))``, clipped to [0, 1]; all arrays [shape=(..., 34)]."""
     np.multiply(energy_y, energy_p, out=out)
     out += _EPS
     np.sqrt(out, out=out)
     np.divide(correlation, out, out=out)
-    np.maximum(_ZERO, out, out=out)          # zero first: -0.0 becomes +0.0, as in np.clip
-    return np.minimum(out, _ONE, out=out)
+    return clip(out, _ZERO, _ONE, out=out)

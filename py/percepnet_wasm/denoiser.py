@@ -12,6 +12,7 @@ One frame's journey (``process_frame``, step t; frame f = t - 2 is the one outpu
 Batch (``enhance``) is a loop over the same object.
 """
 import numpy as np
+from numpy._core.umath import clip      # np.clip's ufunc, without its three Python wrappers
 
 from .bands import BandPool, BandToBins, BinsToBand
 from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
@@ -252,8 +253,7 @@ class History:
         if not np.logical_and.reduce(np.isfinite(newest, out=finite)):
             np.logical_not(finite, out=finite)
             np.copyto(newest, _ZERO, where=finite)
-        np.minimum(newest, _LIMIT, out=newest)        # the clamp: np.clip's wrappers cost more
-        np.maximum(newest, _MINUS_LIMIT, out=newest)
+        clip(newest, _MINUS_LIMIT, _LIMIT, out=newest)
         self._buffer, self._next = nxt, hist
         return nxt
 

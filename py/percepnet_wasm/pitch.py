@@ -8,6 +8,7 @@ and ``remove_doubling`` replaces it by a sub-multiple whose correlation is nearl
 candidates per frame with a fixed decision delay of ``LOOKAHEAD_FRAMES`` frames.
 """
 import numpy as np
+from numpy._core.umath import clip      # np.clip's ufunc, without its three Python wrappers
 
 from .constants import LOOKAHEAD_FRAMES, PITCH_MAX_PERIOD, PITCH_MIN_PERIOD, WINDOW_SIZE
 from .stft import irfft, rfft
@@ -157,14 +158,13 @@ class PitchSearch:
         # A span at least 60 dB quieter than the window (digital silence before an onset)
         # correlates 0 exactly: there round-off would decide, and differ between platforms.
         # The floor keeps near-silent windows near 0; the clip to [-1, 1] removes what
-        # round-off leaves beyond Cauchy-Schwarz (ncorr[:60] stays 0).
+        # round-off leaves beyond Cauchy-Schwarz.
         den = np.multiply(lag_energy, seg_energy, out=self._denominator)
         np.sqrt(den, out=den)
         den += CORRELATION_FLOOR
         np.divide(r[..., :_NB_LAGS], den, out=by_lag)
         by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
-        np.minimum(by_lag, _ONE, out=by_lag)
-        np.maximum(by_lag, _MINUS_ONE, out=by_lag)
+        clip(ncorr, _MINUS_ONE, _ONE, out=ncorr)
         band = ncorr[..., PITCH_MIN_PERIOD:]
         # Local maxima (periods).
         np.greater_equal(band[..., 1:], band[..., :-1], out=self._rising[..., 1:])
