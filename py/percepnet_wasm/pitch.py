@@ -24,7 +24,8 @@ _FFT_SIZE = PITCH_BUF_SIZE                        # 1728 = 2^6 3^3: lags 0..768 
 _NB_PERIODS = PITCH_MAX_PERIOD + 1                # ncorr is indexed by period, 0..768
 _NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
 _IRFFT_SCALE = np.reciprocal(_FFT_SIZE, dtype=np.float64)
-_ONE, _MINUS_ONE = np.array(1.0), np.array(-1.0)  # 0-d operands: cheaper than Python floats in Pyodide
+# 0-d operands: cheaper than Python floats in Pyodide.
+_ONE, _MINUS_ONE, _CORRELATION_FLOOR = np.array(1.0), np.array(-1.0), np.array(CORRELATION_FLOOR)
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
 _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
 
@@ -116,8 +117,7 @@ class PitchSearch:
         self._lag_energy = np.zeros(lead + (_NB_LAGS,), np.float64)    # by lag m = 768 - period
         self._denominator = np.zeros(lead + (_NB_LAGS,), np.float64)
         self._quiet = np.zeros(lead + (_NB_LAGS,), bool)
-        self._rising = np.ones(lead + (_NB_LAGS,), bool)               # local-maximum masks, by period
-        self._falling = np.ones(lead + (_NB_LAGS,), bool)
+        self._neighbour = np.zeros(lead + (_NB_LAGS,), np.float64)    # by period: the higher neighbour
         self._peak = np.zeros(lead + (_NB_LAGS,), bool)
         self._masked = np.zeros(lead + (_NB_LAGS,), np.float64)       # peak values, else -inf
         # Normalised correlation by period [..., 769], in a buffer with one more slot, -inf
@@ -161,15 +161,15 @@ class PitchSearch:
         # round-off leaves beyond Cauchy-Schwarz.
         den = np.multiply(lag_energy, seg_energy, out=self._denominator)
         np.sqrt(den, out=den)
-        den += CORRELATION_FLOOR
+        den += _CORRELATION_FLOOR
         np.divide(r[..., :_NB_LAGS], den, out=by_lag)
         by_lag[np.less(lag_energy, QUIET_SPAN * seg_energy, out=self._quiet)] = 0.0
         clip(ncorr, _MINUS_ONE, _ONE, out=ncorr)
-        band = ncorr[..., PITCH_MIN_PERIOD:]
-        # Local maxima (periods).
-        np.greater_equal(band[..., 1:], band[..., :-1], out=self._rising[..., 1:])
-        np.greater_equal(band[..., :-1], band[..., 1:], out=self._falling[..., :-1])
-        return np.logical_and(self._rising, self._falling, out=self._peak)
+        # Local maxima: at least as high as the higher neighbour (an end has one neighbour).
+        band, neighbour = ncorr[..., PITCH_MIN_PERIOD:], self._neighbour
+        np.maximum(band[..., :-2], band[..., 2:], out=neighbour[..., 1:-1])
+        neighbour[..., 0], neighbour[..., -1] = band[..., 1], band[..., -2]
+        return np.greater_equal(band, neighbour, out=self._peak)
 
     def search(self, x):
         """Candidate periods of the newest window of ``x`` float32 [shape=(1728,)], oldest first.
