@@ -137,7 +137,7 @@ class PitchSearch:
         frames, spectra = self._frames, self._spectra
         whole = frames[..., 0, :PITCH_BUF_SIZE]
         whole[...] = x
-        frames[..., 1, :WINDOW_SIZE] = x[..., PITCH_MAX_PERIOD:]
+        frames[..., 1, :WINDOW_SIZE] = whole[..., PITCH_MAX_PERIOD:]
         # r[m] = sum_n seg[n] x[n + m]: the window against the span that starts m samples
         # in, i.e. at period T = 768 - m. In float64: float32 FFT round-off (1e-7 of the
         # window's energy) would swamp the correlation with a quiet span.
