@@ -5,9 +5,10 @@ import pytest
 from percepnet_wasm import Denoiser, enhance
 from percepnet_wasm.bands import BANDS, BandToBins
 from percepnet_wasm.comb import COMB_COEFFS, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter
-from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS, PITCH_MIN_PERIOD,
-                                      SAMPLE_RATE, WINDOW_SIZE)
-from percepnet_wasm.pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
+from percepnet_wasm.constants import (ALGORITHMIC_DELAY, BAND_CENTRES, FRAME_SIZE, NB_BANDS, PITCH_MAX_PERIOD,
+                                      PITCH_MIN_PERIOD, SAMPLE_RATE, WINDOW_SIZE)
+from percepnet_wasm.pitch import (OCTAVE_THRESHOLD, PITCH_BUF_SIZE, PitchSearch, PitchViterbi, _remove_doubling_rows,
+                                  remove_doubling)
 from percepnet_wasm.postfilter import postfilter
 from percepnet_wasm.stft import WINDOW, Synthesis, analysis, irfft, rfft
 from percepnet_wasm.targets import oracle_strengths
@@ -81,6 +82,30 @@ def test_pitch_search_within_one_percent(f0, spectrum, rng):
     periods, correlations = PitchSearch().search(x)
     true_period = SAMPLE_RATE / f0
     assert abs(periods[0] - true_period) <= 0.01 * true_period, (periods, correlations)
+
+
+def test_octave_check_by_table_equals_its_definition(rng):
+    """``remove_doubling`` (one frame and rows) against the plain loop over k it replaces."""
+    def definition(ncorr, period):
+        best, threshold = period, OCTAVE_THRESHOLD * ncorr[period]
+        for k in range(2, period // PITCH_MIN_PERIOD + 1):
+            centre = round(period / k)
+            lo, hi = max(PITCH_MIN_PERIOD, centre - 1), min(PITCH_MAX_PERIOD, centre + 1)
+            t = max(range(lo, hi + 1), key=ncorr.__getitem__)     # the first of equal ones
+            if ncorr[t] >= threshold:
+                best = t
+        return best
+
+    frames = np.zeros((40, PITCH_MAX_PERIOD + 2))                 # by period, then -inf
+    frames[:, PITCH_MIN_PERIOD:-1] = rng.uniform(-0.3, 1.0, (40, PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1))
+    frames[:10] = np.round(frames[:10] * 4) / 4                   # ties
+    frames[10:15] = 0.0                                           # silence: every sub-multiple passes
+    frames[:, -1] = -np.inf
+    work = np.zeros((11, 3)), np.zeros(11, bool), np.zeros(11)
+    for period in range(PITCH_MIN_PERIOD, PITCH_MAX_PERIOD + 1):
+        expected = [definition(ncorr.tolist(), period) for ncorr in frames]
+        assert [remove_doubling(ncorr, period, work) for ncorr in frames] == expected
+        assert _remove_doubling_rows(frames, np.full(len(frames), period)).tolist() == expected
 
 
 def test_viterbi_removes_an_isolated_octave_jump():

@@ -26,6 +26,7 @@ _NB_LAGS = PITCH_MAX_PERIOD - PITCH_MIN_PERIOD + 1  # 709 periods searched
 _IRFFT_SCALE = np.reciprocal(_FFT_SIZE, dtype=np.float64)
 # 0-d operands: cheaper than Python floats in Pyodide.
 _ONE, _MINUS_ONE, _CORRELATION_FLOOR = np.array(1.0), np.array(-1.0), np.array(CORRELATION_FLOOR)
+_LARGEST_K = PITCH_MAX_PERIOD // PITCH_MIN_PERIOD   # 12: the octave check's largest k (768 / 12 = 64)
 # log2 of every period, by period (0 unused); the Viterbi's octave distances.
 _LOG2_PERIOD = [0.0] + np.log2(np.arange(1, _NB_PERIODS, dtype=np.float64)).tolist()
 
@@ -43,7 +44,6 @@ def _submultiple_table():
     return np.where(k <= period // PITCH_MIN_PERIOD, table, _NB_PERIODS)
 
 
-_LARGEST_K = PITCH_MAX_PERIOD // PITCH_MIN_PERIOD   # 12: 768 / 12 = 64 is still a period
 _SUBMULTIPLES = _submultiple_table()
 
 
