@@ -59,7 +59,7 @@ def remove_doubling(ncorr, period, work):
     if period < 2 * PITCH_MIN_PERIOD:
         return period
     values, passed, best = work
-    ncorr.take(_SUBMULTIPLES[period], out=values)
+    ncorr.take(_SUBMULTIPLES[period], out=values, mode="clip")     # valid indices; "raise" buffers out
     np.maximum.reduce(values, axis=1, out=best)
     np.greater_equal(best, OCTAVE_THRESHOLD * ncorr[period], out=passed)
     j = int(passed.argmax())                    # the largest k that passes
