@@ -8,7 +8,8 @@ mixtures (never the test split: a choice made here would otherwise be tuned on t
 
     PYTHONPATH=py python bench/gain_shape.py --clips 36 --out docs/gain-shape/shapes.json
 
-Shapes: ``g**p`` (p > 1 removes more where the gain is already low), and the model run
+Shapes: ``g**p`` (p > 1 removes more where the gain is already low), ``gate:τ`` (gains
+below τ become g²/τ, the others stay), and the model run
 without the postfilter (``ours-nopf``) or without the comb filter (``ours-nocomb``).  Prints a table of means (PESQ-WB, STOI, SI-SDR, DNSMOS
 SIG/BAK/OVRL) and writes per-variant means with the machine, versions and date.
 """
@@ -48,6 +49,16 @@ class Shaped:
         return np.power(g, self.power, dtype=np.float32), r, v
 
 
+class Gated(Shaped):
+    """Wraps a model: gains below ``tau`` pushed down to g²/τ (continuous at τ), gains above
+    left alone: removes more where a band is mostly noise without touching speech bands."""
+
+    def step(self, arg):
+        g, r, v = self.inner.step(arg)
+        tau = np.float32(self.power)
+        return np.where(g < tau, g * g / tau, g).astype(np.float32), r, v
+
+
 def run_variant(name, clip, model):
     if name in ("noisy", "clean"):
         return getattr(clip, name)
@@ -57,6 +68,8 @@ def run_variant(name, clip, model):
         oracle = Shaped(OracleTargets(clip.clean, comb=True), power)
         return enhance(clip.noisy, Denoiser(model=None, oracle=oracle, postfilter=False))
     model.reset()
+    if kind == "gate":
+        return enhance(clip.noisy, Denoiser(model=Gated(model, float(arg))))
     options = kind.split("-")[1:]                     # ours[-nopf][-nocomb]
     return enhance(clip.noisy, Denoiser(model=Shaped(model, power), postfilter="nopf" not in options,
                                         comb="nocomb" not in options))

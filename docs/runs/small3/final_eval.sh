@@ -1,0 +1,23 @@
+#!/bin/bash
+# Session 7 (2026-12-03): choose on the val split, report on test and holdout.
+# 1. runs/small3's best checkpoint (its weights' moving average, --ema) against the model
+#    shipped in session 6 (runs/small2 step 3250) on the same 96 val mixtures
+#    (bench/gain_shape.py, then bench/compare_val.py for paired intervals);
+# 2. with --ship, when it was better there: export into the package, the test and holdout
+#    tables (peers, the oracle and the earlier models from runs/score-cache) and the low-rate report.
+set -e
+cd /work/main
+export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
+mkdir -p /tmp/w
+git show 9adedef:py/percepnet_wasm/weights.npz > /tmp/w/model-2026-12-03-s6.npz     # shipped in session 6
+git show d82449b:py/percepnet_wasm/weights.npz > /tmp/w/model-2026-12-03-s5.npz     # shipped in session 5
+.venv/bin/python -m percepnet_train.export runs/small3 --out /tmp/w/small3.npz
+.venv/bin/python bench/gain_shape.py --clips 96 --variants ours --weights /tmp/w/small3.npz --out docs/gain-shape/small3-val96.json
+.venv/bin/python bench/compare_val.py docs/gain-shape/small3-val96.json docs/gain-shape/small2-val96.json
+[ "$1" = "--ship" ] || exit 0
+.venv/bin/python -m percepnet_train.export runs/small3
+for split in test holdout; do
+  .venv/bin/python -m percepnet_eval.quality --split $split --jobs 2 --score-cache runs/score-cache \
+    --systems ours,ours:/tmp/w/model-2026-12-03-s6.npz,ours:/tmp/w/model-2026-12-03-s5.npz,rnnoise,dfn3,oracle
+done
+.venv/bin/python -m percepnet_eval.lowrate
