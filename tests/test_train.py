@@ -213,3 +213,9 @@ def test_ema_update_is_the_moving_average():
     train.ema_update(a, b, 0.9)
     for k, v in expect.items():
         torch.testing.assert_close(a.state_dict()[k], v)
+
+
+def test_gain_target_shape_keeps_undefined_bands():
+    g = torch.tensor([[[-1.0, 0.0, 0.25, 1.0]]])
+    torch.testing.assert_close(train.shape_gain_target(g, 1.5), torch.tensor([[[-1.0, 0.0, 0.125, 1.0]]]))
+    assert train.shape_gain_target(g, 1.0) is g

@@ -171,6 +171,14 @@ class SequenceSet:
 
 
 # ----------------------------------------------------------------------------- helpers
+def shape_gain_target(gains: torch.Tensor, power: float) -> torch.Tensor:
+    """Band-gain targets raised to ``power`` (> 1: steeper, removes more where a band is mostly
+    noise; docs/gain-shape.md); undefined bands (< 0) stay undefined. (B, T, 34) → same."""
+    if power == 1.0:
+        return gains
+    return torch.where(gains >= 0, gains.clamp(0, 1).pow(power), gains)
+
+
 @torch.no_grad()
 def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
     """ema ← decay · ema + (1 − decay) · model, parameter by parameter."""
@@ -221,6 +229,7 @@ def validate(model, vset: SequenceSet | None, args, world: int):
                 mask[r, :n] = 1
             b = {k: torch.from_numpy(v) for k, v in b.items()}
             mask = torch.from_numpy(mask)
+            b["gains"] = shape_gain_target(b["gains"], args.gain_target_power)
             g, r_, v = model(b["features"])
             loss, parts = percepnet_loss(g, r_, v, b["gains"], b["strengths"], b["vad"], mask,
                                          vad_weight=args.vad_weight)
@@ -269,6 +278,9 @@ def parse_args(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
     ap.add_argument("--vad-weight", type=float, default=0.1)
+    ap.add_argument("--gain-target-power", type=float, default=1.0,
+                    help="train towards band-gain targets raised to this power (validation too; "
+                         "1: the targets as they are)")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep a moving average of the weights with this decay per step "
                          "(e.g. 0.999) and validate, choose and export it (0: off)")
@@ -423,6 +435,7 @@ def main(argv=None) -> int:
         b, mask = tset.batch(rng, per_rank, args.seq_len, args.level_aug_db)
         for group in opt.param_groups:
             group["lr"] = lr_at(step, args)
+        b["gains"] = shape_gain_target(b["gains"], args.gain_target_power)
         g, r, v = ddp(b["features"])
         loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
                                      vad_weight=args.vad_weight)
