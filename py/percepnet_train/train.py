@@ -105,7 +105,17 @@ class SequenceSet:
     """
 
     def __init__(self, shards: list[Path], min_len: int = 8):
-        cols = {k: [] for k in KEYS}
+        if not shards:
+            raise ValueError("no shards")
+        # first the row counts (the small ``vad`` member), then one preallocated float16
+        # array per key filled shard by shard: peak memory is the set plus one shard
+        rows = []
+        for path in shards:
+            with np.load(path, allow_pickle=False) as z:
+                rows.append(int(np.asarray(z["vad"]).size) if "vad" in z.files else 0)
+        total = int(sum(rows))
+        widths = {"features": (NB_FEATURES,), "gains": (NB_BANDS,), "strengths": (NB_BANDS,), "vad": ()}
+        self.data = {k: np.empty((total,) + widths[k], np.float16) for k in KEYS}
         starts, lengths = [], []
         offset = 0
         for path in shards:
@@ -122,21 +132,17 @@ class SequenceSet:
             for k in ("gains", "strengths"):
                 if arrs[k].shape != (n, NB_BANDS):
                     raise ValueError(f"shard {path}: {k} has shape {arrs[k].shape}")
+            if arrs["vad"].size != n:
+                raise ValueError(f"shard {path}: vad has {arrs['vad'].size} rows, features {n}")
             arrs["vad"] = arrs["vad"].reshape(n)
+            arrs["features"][~np.isfinite(arrs["features"])] = 0.0
             for k in KEYS:
-                cols[k].append(arrs[k].astype(np.float16))
+                self.data[k][offset:offset + n] = arrs[k]
             s = offset + np.concatenate([[0], np.cumsum(lens)[:-1]])
             keep = lens >= min_len
             starts.append(s[keep])
             lengths.append(lens[keep])
             offset += n
-        if not shards:
-            raise ValueError("no shards")
-        self.data = {k: np.concatenate(v) for k, v in cols.items()}
-        del cols
-        bad = ~np.isfinite(self.data["features"])
-        if bad.any():
-            self.data["features"][bad] = 0.0
         self.starts = np.concatenate(starts)
         self.lengths = np.concatenate(lengths)
         if self.starts.size == 0:
