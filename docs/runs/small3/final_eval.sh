@@ -13,7 +13,7 @@ git show 9adedef:py/percepnet_wasm/weights.npz > /tmp/w/model-2026-12-03-s6.npz 
 git show d82449b:py/percepnet_wasm/weights.npz > /tmp/w/model-2026-12-03-s5.npz     # shipped in session 5
 if [ "$1" != "--ship" ]; then
 .venv/bin/python -m percepnet_train.export runs/small3 --out /tmp/w/small3.npz
-.venv/bin/python -m percepnet_train.export runs/small3-g15 --out /tmp/w/small3-g15.npz
+.venv/bin/python -m percepnet_train.export runs/small3-g15/ckpt_latest.pt --out /tmp/w/small3-g15.npz   # its last step: its val loss (against the shaped targets) rose from step 250 on
 .venv/bin/python bench/gain_shape.py --clips 96 --variants ours --weights /tmp/w/small3.npz --out docs/gain-shape/small3-val96.json &
 .venv/bin/python bench/gain_shape.py --clips 96 --variants ours --weights /tmp/w/small3-g15.npz --out docs/gain-shape/small3-g15-val96.json
 wait
