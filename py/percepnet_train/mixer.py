@@ -6,7 +6,8 @@ and issue 12's augmentation list):
 
 - speech: clips of the split concatenated with short pauses; half the mixtures use only
   full-band clips (measured bandwidth >= 16 kHz), so energy above 11 kHz is often speech;
-- noise: one or two of real noise files and music (a package drawn uniformly, then a file), typing (bucklespring key presses),
+- noise: one or two of real noise files and music (a package drawn uniformly, then a file),
+  typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
   rumble, rain-like impulses) and babble (3-12 overlapped speakers of the same split);
 - a random RNNoise-style second-order tilt filter on speech and on noise;
