@@ -53,10 +53,12 @@ class Gated(Shaped):
     """Wraps a model: gains below ``tau`` pushed down to g²/τ (continuous at τ), gains above
     left alone: removes more where a band is mostly noise without touching speech bands."""
 
+    def __init__(self, inner, tau):
+        self.inner, self.tau = inner, np.float32(tau)
+
     def step(self, arg):
         g, r, v = self.inner.step(arg)
-        tau = np.float32(self.power)
-        return np.where(g < tau, g * g / tau, g).astype(np.float32), r, v
+        return np.where(g < self.tau, g * g / self.tau, g).astype(np.float32), r, v
 
 
 def run_variant(name, clip, model):

@@ -24,8 +24,9 @@ def comb_coefficients(taps):
 COMB_COEFFS = [comb_coefficients(k) for k in range(COMB_TAPS + 1)]
 # Power gain of the filter on white noise, sum_k c_k^2 (the sigma^2 of the strength formula).
 COMB_NOISE_GAIN = [float(np.sum(np.square(c, dtype=np.float64))) for c in COMB_COEFFS]
-# Constants as float32 0-d arrays: a Python float operand costs ~0.6 µs more per ufunc call in Pyodide.
-_EPS, _ZERO, _ONE = (np.array(v, np.float32) for v in (EPS, 0.0, 1.0))
+# EPS, 0 and 1 as float32 0-d arrays, the operands of per-frame ufunc calls here and in the
+# denoiser: a Python float operand costs ~0.6 µs more per call in Pyodide.
+EPS_F32, ZERO_F32, ONE_F32 = (np.array(v, np.float32) for v in (EPS, 0.0, 1.0))
 
 
 # c_k of every K in one table: row K holds c_{-K..K} centred on column COMB_TAPS, zeros beyond.
@@ -107,7 +108,7 @@ def _comb_filter_rows(history, period, out):
 def pitch_coherence(correlation, energy_y, energy_p, out):
     """``q_b = C_b(Y, P) / sqrt(E_b(Y) E_b(P))``, clipped to [0, 1]; all arrays [shape=(..., 34)]."""
     np.multiply(energy_y, energy_p, out=out)
-    out += _EPS
+    out += EPS_F32
     np.sqrt(out, out=out)
     np.divide(correlation, out, out=out)
-    return clip(out, _ZERO, _ONE, out=out)
+    return clip(out, ZERO_F32, ONE_F32, out=out)

@@ -15,8 +15,9 @@ import numpy as np
 from numpy._core.umath import clip      # np.clip's ufunc, without its three Python wrappers
 
 from .bands import BandPool, BandToBins, BinsToBand
-from .comb import COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, comb_filter, pitch_coherence
-from .constants import (ALGORITHMIC_DELAY, EPS, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
+from .comb import (COMB_BUF_SIZE, COMB_NOISE_GAIN, COMB_WINDOW_START, EPS_F32, ONE_F32, ZERO_F32,
+                   comb_filter, pitch_coherence)
+from .constants import (ALGORITHMIC_DELAY, FRAME_SIZE, FREQ_SIZE, NB_BANDS, NB_FEATURES,
                         WINDOW_SIZE)
 from .features import compute_features
 from .pitch import PITCH_BUF_SIZE, PitchSearch, PitchViterbi
@@ -26,9 +27,6 @@ from .stft import WINDOW, Synthesis, rfft_wide, wide_workspace
 INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps energies finite
 # Constants as float32 0-d arrays: a Python float operand costs ~0.6 µs more per ufunc call
 # in Pyodide.
-_EPS = np.array(EPS, np.float32)
-_ONE = np.array(1.0, np.float32)
-_ZERO = np.array(0.0, np.float32)
 _LIMIT, _MINUS_LIMIT = np.array(INPUT_LIMIT, np.float32), np.array(-INPUT_LIMIT, np.float32)
 _FRAME_START = COMB_WINDOW_START     # where frame f's window sits in the history
 # Rows of the per-frame block and spectrum arrays (one NumPy call serves all rows): the comb
@@ -208,7 +206,7 @@ class Denoiser:
         mixed float/complex product, without the buffers it would allocate for it.
         """
         band, noisy_eps, z = self._band, self._noisy_eps, self._enhanced
-        np.add(self._energies_padded, _EPS, out=self._band_eps)
+        np.add(self._energies_padded, EPS_F32, out=self._band_eps)
         # Band weights of the comb branch P (energy-matched to the noisy band) and of Y:
         # (r sqrt(E_Y / E_P), 1 - r); both on bins (each bin's triangle weights sum to 1, so
         # 1 - r interpolates to 1 minus r's interpolation), then mixed in one product.
@@ -216,7 +214,7 @@ class Denoiser:
         np.divide(noisy_eps, self._comb_eps, out=p_weight)
         np.sqrt(p_weight, out=p_weight)
         np.multiply(p_weight, strengths, out=p_weight)
-        np.subtract(_ONE, strengths, out=self._y_weight)
+        np.subtract(ONE_F32, strengths, out=self._y_weight)
         self._pair_to_bins()
         np.copyto(self._bin_pair_complex, self._bin_pair)
         np.multiply(self._comb_and_noisy, self._bin_pair_complex, out=self._mix)
@@ -225,7 +223,7 @@ class Denoiser:
         np.multiply(self._z_parts, self._z_parts, out=self._z_squares)
         np.add(self._z_re2, self._z_im2, out=self._z_power)
         self._pool_z_power()                             # E_Z
-        np.add(band, _EPS, out=band)
+        np.add(band, EPS_F32, out=band)
         np.divide(noisy_eps, band, out=band)
         np.sqrt(band, out=band)
         np.multiply(band, gains, out=band)
@@ -258,7 +256,7 @@ class History:
         newest[:] = inp
         if not np.logical_and.reduce(np.isfinite(newest, out=finite)):
             np.logical_not(finite, out=finite)
-            np.copyto(newest, _ZERO, where=finite)
+            np.copyto(newest, ZERO_F32, where=finite)
         clip(newest, _MINUS_LIMIT, _LIMIT, out=newest)
         self._buffer, self._next = nxt, hist
         return nxt

@@ -21,8 +21,8 @@ def postfilter(gains, band_energy, out, work=None):
     band_energy : float32 [shape=(34,)]  noisy band energies the gains apply to
     out : float32 [shape=(34,)]  may be ``gains`` itself
     work : optional ``postfilter_workspace()``: then nothing is allocated. G is applied in
-        float64 (G is a Python float: float64 with a float64 array), so the gains go through a float64 buffer, as NumPy
-        would cast them through buffers of its own.
+        float64 (G is a Python float: float64 with a float64 array), so the gains go through a
+        float64 buffer, as NumPy would cast them through buffers of its own.
     """
     square, wide = postfilter_workspace() if work is None else work
     np.multiply(gains, gains, out=square)
