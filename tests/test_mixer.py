@@ -89,6 +89,35 @@ def test_mix_is_deterministic_and_bounded(tiny_cache):
     assert not np.array_equal(val, mixer.mix(0, "train", seconds=1.0, root=tiny_cache)[1])
 
 
+@pytest.mark.parametrize("down", mixer.SPEED_DOWNS)
+def test_speed_perturbation_moves_the_pitch_by_down_over_up(down, monkeypatch):
+    monkeypatch.setattr(mixer, "SPEED_DOWNS", (down,))
+    monkeypatch.setattr(mixer, "P_SPEED", 1.0)
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    tone = np.sin(2 * np.pi * 200.0 * t).astype(np.float32)
+    out = mixer._speed(np.random.default_rng(0), tone)
+    assert out.dtype == np.float32 and abs(len(out) - len(tone) * mixer.SPEED_UP / down) <= 1
+    spectrum = np.abs(np.fft.rfft(out * np.hanning(len(out))))
+    peak_hz = np.argmax(spectrum) * SAMPLE_RATE / len(out)
+    assert peak_hz == pytest.approx(200.0 * down / mixer.SPEED_UP, abs=2.0)
+    assert mixer._speed(None, tone) is tone
+
+
+def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch):
+    pytest.importorskip("pyroomacoustics")
+    def both(split):
+        return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(6)]
+    monkeypatch.setattr(mixer, "P_SPEED", 0.0)
+    plain = {split: both(split) for split in mixer.SPLITS}
+    monkeypatch.setattr(mixer, "P_SPEED", 1.0)
+    for split in mixer.SPLITS:
+        same = [np.array_equal(a, b) for a, b in zip(plain[split], both(split))]
+        if split == "train":
+            assert not all(same), "train mixtures must use the speed perturbation"
+        else:
+            assert all(same), f"{split} mixtures must not depend on the speed perturbation"
+
+
 def test_mix_rejects_unknown_split(tiny_cache):
     with pytest.raises(ValueError, match="split"):
         mixer.mix(0, "dev", root=tiny_cache)

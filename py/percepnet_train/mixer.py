@@ -6,6 +6,10 @@ and issue 12's augmentation list):
 
 - speech: clips of the split concatenated with short pauses; half the mixtures use only
   full-band clips (measured bandwidth >= 16 kHz), so energy above 11 kHz is often speech;
+  in the train split only, half the clips (babble voices too) are resampled by a factor
+  0.85-1.15 (speed perturbation: pitch, formants and tempo move together, so the few
+  training speakers sound like more; ``SPEED_DOWNS``). Val, test and holdout mixtures are
+  untouched, so every earlier evaluation still holds;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -51,6 +55,9 @@ P_NOISE_ONLY = 0.05
 P_SPEECH_ONLY = 0.05
 P_REVERB = 0.30
 P_FULLBAND_ONLY = 0.5
+P_SPEED = 0.5                      # train split only: share of speech clips resampled ...
+SPEED_UP = 20                      # ... by SPEED_UP / down samples, i.e. pitch x down / 20
+SPEED_DOWNS = (17, 18, 19, 21, 22, 23)
 FULLBAND_HZ = 16_000.0             # measured bandwidth that counts as full-band speech
 NOISE_KINDS = {"noise": 0.30, "music": 0.12, "typing": 0.08, "synthetic": 0.35, "babble": 0.15}
 P_SECOND_NOISE = 0.25
@@ -146,12 +153,24 @@ def _fill(rng: np.random.Generator, x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _speech(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) -> np.ndarray:
-    """Clips of ``pool`` end to end (pauses 0-0.6 s), each at its own level (0 to -6 dB)."""
+def _speed(speed_rng: np.random.Generator | None, x: np.ndarray) -> np.ndarray:
+    """``x`` resampled by SPEED_UP / d (d from SPEED_DOWNS) with probability P_SPEED, so that
+    at 48 kHz its pitch and formants move by d / SPEED_UP; unchanged when ``speed_rng`` is None."""
+    if speed_rng is None or speed_rng.random() >= P_SPEED:
+        return x
+    down = int(speed_rng.choice(SPEED_DOWNS))
+    return resample_poly(x, SPEED_UP, down).astype(np.float32)
+
+
+def _speech(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int,
+            speed_rng: np.random.Generator | None = None) -> np.ndarray:
+    """Clips of ``pool`` end to end (pauses 0-0.6 s), each at its own level (0 to -6 dB);
+    ``speed_rng`` (train only) draws the speed perturbation of each clip."""
     out = np.zeros(n, np.float32)
     pos = -int(rng.integers(0, SAMPLE_RATE))       # start inside the first clip
     while pos < n:
-        x = _normalise(cat.audio(pool[rng.integers(len(pool))])) * 10 ** (rng.uniform(-6, 0) / 20)
+        x = _speed(speed_rng, cat.audio(pool[rng.integers(len(pool))]))
+        x = _normalise(x) * 10 ** (rng.uniform(-6, 0) / 20)
         a, b = max(pos, 0), min(pos + len(x), n)
         if b > a:
             out[a:b] = x[a - pos:b - pos]
@@ -274,7 +293,8 @@ def _typing(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int) ->
     return out
 
 
-def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
+def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int,
+            speed_rng: np.random.Generator | None = None) -> np.ndarray:
     """3-12 speakers (speech groups of the split) talking at once."""
     by_group: dict[str, list[dict]] = {}
     for e in cat.pool(split, "speech"):
@@ -283,7 +303,7 @@ def _babble(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.nd
     count = min(int(rng.integers(3, 13)), len(groups))
     out = np.zeros(n, np.float32)
     for g in rng.choice(groups, size=count, replace=False):
-        out += _speech(rng, cat, by_group[g], n) * 10 ** (rng.uniform(-6, 0) / 20)
+        out += _speech(rng, cat, by_group[g], n, speed_rng) * 10 ** (rng.uniform(-6, 0) / 20)
     return out
 
 
@@ -296,8 +316,10 @@ def _by_package(rng: np.random.Generator, pool: list[dict]) -> dict:
     return files[rng.integers(len(files))]
 
 
-def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.ndarray:
-    """One or two noise components of random kinds and relative levels, unit RMS."""
+def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int,
+           speed_rng: np.random.Generator | None = None) -> np.ndarray:
+    """One or two noise components of random kinds and relative levels, unit RMS;
+    ``speed_rng`` perturbs the babble voices as ``_speech`` does."""
     kinds = list(NOISE_KINDS)
     out = np.zeros(n, np.float32)
     for _ in range(2 if rng.random() < P_SECOND_NOISE else 1):
@@ -306,7 +328,7 @@ def _noise(rng: np.random.Generator, cat: Catalog, split: str, n: int) -> np.nda
         if kind == "synthetic" or not pool:
             x = _synthetic(rng, n)
         elif kind == "babble":
-            x = _babble(rng, cat, split, n)
+            x = _babble(rng, cat, split, n, speed_rng)
         elif kind == "typing":
             x = _typing(rng, cat, pool, n)
         else:
@@ -449,17 +471,19 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     cat = catalog(str(root) if root else None)
     rng = np.random.default_rng([seed, SPLITS.index(split)])
+    # a stream of its own, so that val/test/holdout draw exactly what they always drew
+    speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None
     n = int(round(seconds * SAMPLE_RATE))
     case = rng.choice(["mix", "noise_only", "speech_only"],
                       p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
 
     if case == "noise_only":
-        clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n))
+        clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n, speed_rng))
     else:
         full = cat.pool(split, "fullband")
         pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
-        speech = _tilt(rng, _speech(rng, cat, pool, n))
-        noise = _tilt(rng, _noise(rng, cat, split, n)) if case == "mix" else None
+        speech = _tilt(rng, _speech(rng, cat, pool, n, speed_rng))
+        noise = _tilt(rng, _noise(rng, cat, split, n, speed_rng)) if case == "mix" else None
         if rng.random() < P_REVERB:
             clean, speech, noise = _reverberate(rng, speech, noise)
         else:
