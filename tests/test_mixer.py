@@ -234,6 +234,40 @@ def test_train_only_packages_keep_effects_drop_voices_and_go_to_train():
     assert any(e["package"] == "megaglest-data" for e in splits["test"])           # others still split
 
 
+def test_tts_voice_files_are_train_speech():
+    from percepnet_train.fetch_data import TRAIN_ONLY_VOICES, classify, make_splits
+    voice = TRAIN_ONLY_VOICES[0]
+    assert classify(voice, "joe/0007.wav") == ("speech", f"{voice}:joe")
+    assert classify(voice, "joe/0008.tmp.wav") is None                  # an interrupted write
+    entries = [dict(id=f"{voice}/{i}", package=voice, category="speech", group=f"{voice}:joe",
+                    file=f"/joe/{i:04d}.wav", duration_s=3.0) for i in range(20)]
+    splits = make_splits(entries)
+    assert len(splits["train"]) == 20 and not any(splits[s] for s in ("val", "test", "holdout"))
+
+
+def test_tts_sentences_are_plain_distinct_and_fixed():
+    from percepnet_train import tts_voice
+    first = tts_voice.sentences(50)
+    assert first == tts_voice.sentences(50) and len(set(first)) == 50
+    assert all(tts_voice._PLAIN.match(s) and 6 <= len(s.split()) <= 30 for s in first)
+
+
+def test_tts_voice_reads_sentences_into_a_resumable_tree(tmp_path, monkeypatch):
+    pytest.importorskip("piper")                      # the tts extra (installed by the test extra)
+    import soundfile as sf
+    from percepnet_train import tts_voice
+    monkeypatch.setattr(tts_voice, "sentences", lambda count, seed: ["A short test sentence is read."] * count)
+    tree = tts_voice.synthesize_tree(tmp_path / "voice", count=2)
+    files = sorted((tree / "joe").glob("*.wav"))
+    assert [f.name for f in files] == ["0000.wav", "0001.wav"]
+    audio, rate = sf.read(files[0])
+    assert rate == 22050 and 0.8 < len(audio) / rate < 5.0 and np.max(np.abs(audio)) > 0.05
+    stamp = files[0].stat().st_mtime_ns
+    tts_voice.synthesize_tree(tree, count=2)                # a rerun keeps what is there
+    assert files[0].stat().st_mtime_ns == stamp
+    assert len(json.loads((tree / "texts.json").read_text())) == 2
+
+
 def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):
     from percepnet_train import fetch_data
     tool = tmp_path / "source-allowed"

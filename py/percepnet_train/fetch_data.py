@@ -6,7 +6,8 @@ Every step is idempotent and resumable; a rerun only does what is missing.
 Layout of the cache (``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` overrides)::
 
     debs/                  the downloaded .deb files
-    pkgs/<package>/        their unpacked trees (``dpkg -x``)
+    pkgs/<package>/        their unpacked trees (``dpkg -x``); for a TTS voice, the
+                           sentences it read (``tts_voice``)
     audio/<package>/<path inside the package>.npy   48 kHz mono int16, shape (n,)
     audio/<package>/<path inside the package>.json  provenance of that one file
     manifest.json          every kept file: package, version, file, licence, duration_s,
@@ -36,6 +37,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly, welch
 
+from percepnet_train import tts_voice
 from percepnet_wasm.constants import SAMPLE_RATE
 
 # Noise and music added on 2026-12-03 (session 7), after the evaluation sets were fixed: every
@@ -45,11 +47,14 @@ TRAIN_ONLY_PACKAGES = (
     "supertuxkart-data", "wesnoth-1.16-data", "freeorion-data", "hydrogen-drumkits",
     "lmms-common", "frozen-bubble-data", "freeciv-data",
 )
+# Synthetic voices (session 8): a TTS voice from PyPI, written as a tree by tts_voice and then
+# decoded like a package; all to train.
+TRAIN_ONLY_VOICES = (tts_voice.PACKAGE,)
 PACKAGES = (
     "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",
     "klettres-data", "ktuberling-data", "alsa-utils", "megaglest-data", "lincity-ng-data",
     "bucklespring-data", "tuxpaint", "sonic-pi-samples", "freedroidrpg-data",
-    *TRAIN_ONLY_PACKAGES,
+    *TRAIN_ONLY_PACKAGES, *TRAIN_ONLY_VOICES,
 )
 AUDIO_EXTENSIONS = (".ogg", ".wav", ".flac", ".opus", ".mp3")
 MIN_SECONDS = 0.5                # shorter clips are dropped (typing clicks excepted)
@@ -195,6 +200,8 @@ def classify(package: str, rel: str) -> tuple[str, str] | None:
         return "noise", rel
     if package in TRAIN_ONLY_PACKAGES:
         return _classify_effects(package, rel, stem)
+    if package in TRAIN_ONLY_VOICES:
+        return None if ".tmp." in name else ("speech", f"{package}:{parts[0]}")
     raise ValueError(f"no classification rule for package {package!r}")
 
 
@@ -285,7 +292,7 @@ def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
     shuffled with a seed derived from ``SPLIT_SEED`` and the source name, then each goes to
     the split furthest below its target share of the source's duration. Every file of a
     ``HOLDOUT_PACKAGES`` package goes to ``holdout``, every file of a ``TRAIN_ONLY_PACKAGES``
-    package to ``train``.
+    or ``TRAIN_ONLY_VOICES`` package to ``train``.
     """
     splits: dict[str, list[dict]] = {name: [] for name in (*SPLIT_FRACTIONS, "holdout")}
     sources: dict[tuple[str, str], dict[str, list[dict]]] = {}
@@ -293,7 +300,7 @@ def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
         if e["package"] in HOLDOUT_PACKAGES:
             splits["holdout"].append(e)
             continue
-        if e["package"] in TRAIN_ONLY_PACKAGES:
+        if e["package"] in TRAIN_ONLY_PACKAGES + TRAIN_ONLY_VOICES:
             splits["train"].append(e)
             continue
         group = file_group(e["file"]) if e["category"] in ("noise", "music") else e["group"]
@@ -340,12 +347,16 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
                 print(f"  skipped: {allowed}", flush=True)
                 report["failed"].append(package)
                 continue
-            deb = download(package, root / "debs")
-            if deb is None:
-                report["failed"].append(package)
-                continue
-            tree = unpack(deb, package, root / "pkgs")
-            version, licence = deb_version(deb), package_licence(tree, package)
+            if package in TRAIN_ONLY_VOICES:
+                tree = tts_voice.synthesize_tree(root / "pkgs" / package)
+                version, licence = tts_voice.version(), tts_voice.LICENCE
+            else:
+                deb = download(package, root / "debs")
+                if deb is None:
+                    report["failed"].append(package)
+                    continue
+                tree = unpack(deb, package, root / "pkgs")
+                version, licence = deb_version(deb), package_licence(tree, package)
             jobs = []
             for src in sorted(tree.rglob("*")):
                 if src.suffix.lower() not in AUDIO_EXTENSIONS or not src.is_file():
