@@ -63,7 +63,7 @@ def rows(speech_split: str, noise_split: str, clips: int) -> dict[str, np.ndarra
     """Features, targets and noisy band log-energies of ``clips`` cross-split mixtures."""
     real = mixer.catalog()
     cross = CrossCatalog(real, speech_split, noise_split)
-    original = mixer.catalog
+    original = mixer.catalog            # mix() looks its catalogue up here: lend it the cross one
     mixer.catalog = lambda root=None: cross
     try:
         seqs = [training_sequences_batch(*mixer.mix(FIRST_SEED + i, "val")) for i in range(clips)]

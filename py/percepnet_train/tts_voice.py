@@ -29,6 +29,7 @@ SEED = 20261203
 LENGTH_SCALE = (0.8, 1.25)      # speaking rate (1 = the voice's own)
 NOISE_SCALE = (0.4, 0.9)        # variability of the voice
 NOISE_W_SCALE = (0.5, 1.0)      # variability of phoneme durations
+LICENCE = "MIT (voice en_US-joe-medium); GPL-3.0-or-later (piper-tts, the synthesiser)"
 _PLAIN = re.compile(r"^[A-Z][A-Za-z ,;'-]+[.!?]$")
 
 
@@ -54,10 +55,8 @@ def sentences(count: int = COUNT, seed: int = SEED) -> list[str]:
 
 
 def version() -> str:
+    """The voice package's version and the synthesiser's, for the manifest."""
     return f"{metadata.version(PACKAGE)} (piper-tts {metadata.version('piper-tts')})"
-
-
-LICENCE = "MIT (voice en_US-joe-medium); GPL-3.0-or-later (piper-tts, the synthesiser)"
 
 
 def synthesize_tree(tree: Path, count: int = COUNT, seed: int = SEED) -> Path:

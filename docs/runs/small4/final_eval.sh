@@ -5,6 +5,8 @@
 #    bench/compare_val.py for paired intervals), and both through bench/gain_fit.py (seen/unseen voices);
 # 2. then, with --ship, export it into the package, the test and holdout tables (peers, the oracle
 #    and the earlier models from runs/score-cache) and the low-rate report.
+# Session 8 ran both; the export was then taken back out of the package (the browser call test,
+# docs/training.md) and its reports kept as docs/quality-small4.md, quality-holdout-small4.md, lowrate-small4.md.
 set -e
 cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
