@@ -60,15 +60,10 @@ class CrossCatalog:
 
 
 def rows(speech_split: str, noise_split: str, clips: int) -> dict[str, np.ndarray]:
-    """Features, targets and noisy band log-energies of ``clips`` cross-split mixtures."""
-    real = mixer.catalog()
-    cross = CrossCatalog(real, speech_split, noise_split)
-    original = mixer.catalog            # mix() looks its catalogue up here: lend it the cross one
-    mixer.catalog = lambda root=None: cross
-    try:
-        seqs = [training_sequences_batch(*mixer.mix(FIRST_SEED + i, "val")) for i in range(clips)]
-    finally:
-        mixer.catalog = original
+    """Features (R, 70), gain targets (R, 34) and per-mixture row counts of ``clips``
+    cross-split mixtures."""
+    cross = CrossCatalog(mixer.catalog(), speech_split, noise_split)
+    seqs = [training_sequences_batch(*mixer.mix(FIRST_SEED + i, "val", cat=cross)) for i in range(clips)]
     return {k: np.concatenate([s[k] for s in seqs]) for k in ("features", "gains")} | {
         "lengths": np.array([len(s["gains"]) for s in seqs])}
 

@@ -451,8 +451,8 @@ def _channel(rng: np.random.Generator, clean: np.ndarray, noisy: np.ndarray):
 
 
 # ---------------------------------------------------------------- the mixture
-def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None
-        ) -> tuple[np.ndarray, np.ndarray]:
+def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None,
+        cat: Catalog | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One training mixture, deterministic for (seed, split).
 
     Parameters
@@ -461,6 +461,8 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     split : "train", "val" or "test"; speakers and noise files never cross splits.
     seconds : float, length of the mixture.
     root : data cache with ``splits.json``; default ``fetch_data.data_root()``.
+    cat : the catalogue to draw from instead of ``root``'s (anything with ``Catalog``'s
+        ``pool`` and ``audio``, e.g. ``bench/gain_fit.py``'s cross-split one).
 
     Returns
     -------
@@ -469,7 +471,8 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    cat = catalog(str(root) if root else None)
+    if cat is None:
+        cat = catalog(str(root) if root else None)
     rng = np.random.default_rng([seed, SPLITS.index(split)])
     # a stream of its own, so that val/test/holdout draw exactly what they always drew
     speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None

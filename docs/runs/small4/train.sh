@@ -1,9 +1,9 @@
 #!/bin/bash
 # Started at the end of session 7 (2026-12-03): the shipped network (runs/small3 step 2750)
 # trained on towards issue 12's >= 250 M frames, while docs/runs/main/gen2.sh grows the cache
-# (--refresh-minutes picks the new shards up). First planned as 10000 steps; at session 8's
-# first resume (step 44) shortened to 5200 steps (85 M frames, lineage ~250 M) so that the
-# cosine schedule anneals within the session and leaves time to evaluate.
+# (--refresh-minutes picks the new shards up). First planned as 10000 steps; in session 8
+# resumed at steps 44, 116 and 341 with --steps 5100, 4600 and finally 5200 (85 M frames) so
+# that the cosine schedule anneals within the session; stopped at step 4304 (docs/training.md).
 # Rerunning this script resumes from runs/small4/ckpt_latest.pt (--init is then ignored);
 # stop it with: pkill -INT -f "runs/small4 --size" (once it has logged a step).
 cd /work/main
