@@ -118,6 +118,34 @@ def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch)
             assert all(same), f"{split} mixtures must not depend on the speed perturbation"
 
 
+def test_device_rate_changes_train_mixtures_only(tiny_cache, monkeypatch):
+    pytest.importorskip("pyroomacoustics")
+    def both(split):
+        return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(4)]
+    monkeypatch.setattr(mixer, "P_DEVICE_RATE", 0.0)
+    plain = {split: both(split) for split in mixer.SPLITS}
+    monkeypatch.setattr(mixer, "P_DEVICE_RATE", 1.0)
+    for split in mixer.SPLITS:
+        same = [np.array_equal(a, b) for a, b in zip(plain[split], both(split))]
+        assert not any(same) if split == "train" else all(same), split
+
+
+@pytest.mark.parametrize("rate", mixer.DEVICE_RATES)
+def test_device_rate_removes_what_the_rate_cannot_carry(rate, monkeypatch):
+    monkeypatch.setattr(mixer, "DEVICE_RATES", (rate,))
+    monkeypatch.setattr(mixer, "P_DEVICE_RATE", 1.0)
+    noise = np.random.default_rng(1).standard_normal(SAMPLE_RATE)
+    clean, noisy = mixer._device_rate(np.random.default_rng(0), noise, 0.5 * noise)
+    assert len(clean) == len(noisy) == len(noise)
+    np.testing.assert_allclose(noisy, 0.5 * clean, atol=1e-9)           # the same on both signals
+    spectrum = np.abs(np.fft.rfft(clean)) ** 2
+    f = np.fft.rfftfreq(len(clean), 1 / SAMPLE_RATE)
+    kept = spectrum[(f > 1000) & (f < 0.35 * rate)].mean()
+    assert spectrum[f > 0.52 * rate].mean() < 1e-3 * kept               # nothing above its Nyquist
+    assert kept == pytest.approx(np.mean(np.abs(np.fft.rfft(noise))[(f > 1000) & (f < 0.35 * rate)] ** 2), rel=0.1)
+    assert mixer._device_rate(None, noise, noise)[0] is noise
+
+
 def test_mix_rejects_unknown_split(tiny_cache):
     with pytest.raises(ValueError, match="split"):
         mixer.mix(0, "dev", root=tiny_cache)

@@ -6,11 +6,22 @@
 // Output sample k sits at input time tau_k = k * inRate / outRate, delayed by
 // `halfWidth` input samples so that it only needs inputs up to floor(tau_k):
 //   y[k] = sum_{t=0}^{2W-1} x[i0 - t] * h(t - W + f),   i0 = floor(tau_k), f = tau_k - i0
-// with h a Kaiser-windowed sinc low-pass at 0.92 x the lower Nyquist. With the
+// with h a Kaiser-windowed sinc low-pass at CUTOFF x the lower Nyquist. With the
 // ratio reduced to p/q, tau_k has exactly q distinct fractional parts, so the
 // kernel table holds one row per phase (at most MAX_PHASES, else quantised).
+//
+// The kernel is long (128 taps at the output rate, 1.5 ms of delay each way at
+// 44.1 kHz) because the network hears the top of the band: with 32 taps the
+// 44.1 -> 48 kHz input already fell 4 dB at 20 kHz and 11 dB at 21 kHz, and that
+// roll-off made the shipped model leave ~10 dB more noise for a second or two
+// after speech (tests/browser/test_call.py failed on it, 2026-12-03). Now the
+// passband is flat (+-0.5 dB) to 20 kHz, -2 dB at 21 kHz, and images and
+// aliases are more than 90 dB down. Cost: ~12 M multiply-adds a second in all.
 
 const MAX_PHASES = 1024;
+const HALF_TAPS = 64;      // half the kernel length at the output rate (the delay, in input samples, when upsampling)
+const BETA = 10;           // Kaiser window shape: ~100 dB stopband
+const CUTOFF = 0.97;       // of the lower Nyquist (-6 dB point)
 
 function gcd(a, b) {
   while (b) [a, b] = [b, a % b];
@@ -32,9 +43,9 @@ export class Resampler {
    * @param {number} inRate  input sample rate, Hz (integer)
    * @param {number} outRate output sample rate, Hz (integer)
    * @param {number} maxIn   the most input samples one process() call will be given
-   * @param {object} [opts]  halfTaps: half the kernel length at the output rate (default 16)
+   * @param {object} [opts]  halfTaps, beta, cutoff: the kernel (defaults HALF_TAPS, BETA, CUTOFF)
    */
-  constructor(inRate, outRate, maxIn, { halfTaps = 16, beta = 8 } = {}) {
+  constructor(inRate, outRate, maxIn, { halfTaps = HALF_TAPS, beta = BETA, cutoff: relCutoff = CUTOFF } = {}) {
     if (!(Number.isInteger(inRate) && Number.isInteger(outRate) && inRate > 0 && outRate > 0)) {
       throw new RangeError(`Resampler: rates must be positive integers (got ${inRate}, ${outRate})`);
     }
@@ -42,7 +53,7 @@ export class Resampler {
     this.inRate = inRate;
     this.p = inRate / g;                     // tau_k = k * p / q
     this.q = outRate / g;
-    const cutoff = 0.92 * Math.min(1, outRate / inRate);   // of the input Nyquist
+    const cutoff = relCutoff * Math.min(1, outRate / inRate);   // of the input Nyquist
     const W = Math.ceil(halfTaps / Math.min(1, outRate / inRate));
     this.halfWidth = W;                      // delay, in input samples
     this.taps = 2 * W;

@@ -23,6 +23,12 @@ and issue 12's augmentation list):
   them): random peaking/shelving EQ (50 %), band-limiting through an 8 or 16 kHz rate
   (15 %; the network must never learn to remove the high band of full-band speech, nor to
   invent it), slow gain changes within the clip (20 %);
+- in the train split only, 30 % of mixtures then pass through a sound card's rate (22.05, 24,
+  32 or 44.1 kHz: ``DEVICE_RATES``) after a low-pass of random order and corner just under
+  that rate's Nyquist, noisy and clean alike: a browser on a 44.1 kHz device resamples the
+  microphone twice, and a 20-22 kHz roll-off the network never saw made it leave 10 dB more
+  noise after speech (tests/browser/test_call.py, 2026-12-03). A stream of its own, like the
+  speed perturbation's, so val, test and holdout mixtures are unchanged;
 - level: speech RMS uniform in -45...-10 dBFS; where the mixture then peaks above 0 dBFS,
   10 % of mixtures are hard-clipped (noisy only: the target is the unclipped speech), the
   rest are scaled down to peak at -0.1 dBFS.
@@ -58,6 +64,8 @@ P_FULLBAND_ONLY = 0.5
 P_SPEED = 0.5                      # train split only: share of speech clips resampled ...
 SPEED_UP = 20                      # ... by SPEED_UP / down samples, i.e. pitch x down / 20
 SPEED_DOWNS = (17, 18, 19, 21, 22, 23)
+P_DEVICE_RATE = 0.3                # train split only: share of mixtures through ...
+DEVICE_RATES = (22_050, 24_000, 32_000, 44_100)   # ... one of these rates, Hz
 FULLBAND_HZ = 16_000.0             # measured bandwidth that counts as full-band speech
 NOISE_KINDS = {"noise": 0.30, "music": 0.12, "typing": 0.08, "synthetic": 0.35, "babble": 0.15}
 P_SECOND_NOISE = 0.25
@@ -428,6 +436,18 @@ def _band_limit(x: np.ndarray, rate: int) -> np.ndarray:
     return resample_poly(resample_poly(x, rate, SAMPLE_RATE), SAMPLE_RATE, rate)[:len(x)]
 
 
+def _device_rate(device_rng: np.random.Generator | None, clean: np.ndarray, noisy: np.ndarray):
+    """With probability P_DEVICE_RATE: a low-pass (Butterworth, order 4-12, corner 80-97 % of
+    the rate's Nyquist) and a round trip through a rate of DEVICE_RATES, the same on both
+    signals; unchanged when ``device_rng`` is None (val, test, holdout)."""
+    if device_rng is None or device_rng.random() >= P_DEVICE_RATE:
+        return clean, noisy
+    rate = int(device_rng.choice(DEVICE_RATES))
+    sos = butter(int(device_rng.integers(4, 13)), device_rng.uniform(0.80, 0.97) * rate / 2,
+                 fs=SAMPLE_RATE, output="sos")
+    return (_band_limit(sosfilt(sos, clean), rate), _band_limit(sosfilt(sos, noisy), rate))
+
+
 def _gain_changes(rng: np.random.Generator, n: int) -> np.ndarray:
     """Slow level changes (a speaker moving, an AGC): ±10 dB knots every 0.5-3 s."""
     knots = np.arange(0, n + SAMPLE_RATE * 3, int(rng.uniform(0.5, 3.0) * SAMPLE_RATE))
@@ -474,8 +494,9 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     if cat is None:
         cat = catalog(str(root) if root else None)
     rng = np.random.default_rng([seed, SPLITS.index(split)])
-    # a stream of its own, so that val/test/holdout draw exactly what they always drew
+    # streams of their own, so that val/test/holdout draw exactly what they always drew
     speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None
+    device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if split == "train" else None
     n = int(round(seconds * SAMPLE_RATE))
     case = rng.choice(["mix", "noise_only", "speech_only"],
                       p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
@@ -494,6 +515,7 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
         noisy = speech if noise is None else mix_at_snr(speech, noise, rng.uniform(*SNR_RANGE_DB))
 
     clean, noisy = _channel(rng, clean.astype(np.float64), noisy.astype(np.float64))
+    clean, noisy = _device_rate(device_rng, clean, noisy)
     level_db = rng.uniform(*SPEECH_RANGE_DBFS)
     reference = _rms(clean) if case != "noise_only" else _rms(noisy) * 10 ** (rng.uniform(-5, 35) / 20)
     gain = 10 ** (level_db / 20) / reference if reference > 0 else 1.0

@@ -8,7 +8,13 @@ buffer and Chromium's resampling) and the test judges only that:
   noise alone a third of the time) of what arrives while denoising is lower than while the raw
   microphone is sent, by at least 6 dB and by at least native ``enhance``'s own reduction on the
   same clip minus 6 dB (Opus codes the quieter residual noise with less precision, and NetEq's
-  comfort processing and the jitter buffer add their own noise: 6 dB of slack);
+  comfort processing and the jitter buffer add their own noise: 6 dB of slack). Native's figure
+  is the clip's second loop, so the call is judged after one loop of settling (``SETTLE_MS``): in
+  the first seconds of a stream the network leaves more noise after the first words it hears,
+  more so at 44.1 kHz (this Chromium's device rate, so the input went 48 -> 44.1 -> 48 kHz). That
+  settling loop is printed and only has to clear 6 dB: in runs of 2026-12-03 it reached 16-24 dB
+  (7-23 dB before the resampler grew from 32 to 128 taps) where the settled loops reach 23-25 dB
+  (docs/browser.md);
 * glitch-free switch: no 10 ms block of digital silence (RMS < 1e-4, 40 dB under the denoised
   noise floor) in the second around each ``replaceTrack``;
 * the added delay: each path's offset against the looped clip by cross-correlation; denoised minus
@@ -38,6 +44,7 @@ from percepnet_wasm.constants import SAMPLE_RATE
 pytestmark = pytest.mark.browser
 
 SEGMENT_MS = 4000            # each of denoised, raw, denoised again: one loop of the clip
+SETTLE_MS = 4000             # denoised before the first judged segment (the module docstring)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +95,7 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
         ans = receiver.call("answer", start["offer"])
         cands = sender.call("acceptAnswer", ans["answer"], timeout_s=60)["candidates"]
         assert cands and all(" host " in c for c in cands), cands          # no srflx/relay: no STUN/TURN
-        run = sender.call("runSchedule", SEGMENT_MS, timeout_s=120)
+        run = sender.call("runSchedule", SEGMENT_MS, SETTLE_MS, timeout_s=120)
         rec = receiver.call("recorded", timeout_s=120)
     finally:
         sender.close()
@@ -96,11 +103,13 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     x = unb64(rec["x"])
     wall, count = np.array(rec["clock"]).T
     at = lambda t: int(np.interp(t, wall, count))                          # noqa: E731  wall ms -> sample
-    s0, s1, s2 = (s["wall"] for s in run["switches"])
+    began, s0, s1, s2 = (s["wall"] for s in run["switches"])
     end = s2 + SEGMENT_MS
     half = SAMPLE_RATE // 2
-    segs = {"clean": x[at(s0) + half:at(s1)], "raw": x[at(s1) + half:at(s2)], "clean2": x[at(s2) + half:at(end)]}
+    first = {k: at(t) + half for k, t in (("clean", s0), ("raw", s1), ("clean2", s2))}   # each segment's first sample
+    segs = {k: x[a:b] for (k, a), b in zip(first.items(), (at(s1), at(s2), at(end)))}
     assert all(len(s) > 2.5 * SAMPLE_RATE for s in segs.values()), {k: len(s) for k, s in segs.items()}
+    settling = x[at(began) + half:at(s0) + half]
 
     # denoised: the noise floor of what arrives, against native enhance on the same clip
     loops = np.tile(clip, 2)
@@ -108,10 +117,11 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     native_gain = floor_db(clip) - floor_db(native)
     floors = {k: floor_db(s) for k, s in segs.items()}
     gains = {k: floors["raw"] - floors[k] for k in ("clean", "clean2")}
+    settling_gain = floors["raw"] - floor_db(settling)
 
     # delay of each path against the looped clip; denoised minus raw is what the suppressor adds
     p = len(clip)
-    offset = {k: (at({"clean": s0, "raw": s1, "clean2": s2}[k]) + half - phase(s, clip)) % p for k, s in segs.items()}
+    offset = {k: (first[k] - phase(s, clip)) % p for k, s in segs.items()}
     added_ms = {k: 1000 * (((offset[k] - offset["raw"] + p // 2) % p) - p // 2) / SAMPLE_RATE for k in ("clean", "clean2")}
 
     # the receiver's own timeline shifts (samples NetEq made up, minus those it dropped), in ms
@@ -130,6 +140,7 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
 
     stats, out_rtp, in_rtp = run["stats"], run["rtp"], rec["rtp"]
     report = {"floor_db": floors, "denoised_gain_db": gains, "native_gain_db": native_gain,
+              "settling_gain_db": settling_gain,
               "added_delay_ms": added_ms, "receiver_timeline_shift_ms": shift_ms,
               "added_delay_less_receiver_shift_ms": net_ms, "node_latency_ms": start["latency"]["ms"],
               "quietest_10ms_rms_at_switches": switch_rms, "underruns": stats["underruns"], "frames": stats["frames"],
@@ -141,6 +152,7 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
 
     for k, g in gains.items():
         assert g >= 6.0 and g >= native_gain - 6.0, (k, report)
+    assert settling_gain >= 6.0, report
     assert min(switch_rms) > 1e-4, report
     lat = start["latency"]["ms"]
     assert len(tt) >= 0.8 * 3 * SEGMENT_MS / 100, report

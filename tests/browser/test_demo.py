@@ -34,7 +34,7 @@ def test_demo_page_shows_controls_and_processes_the_example(page, server, tmp_pa
     # device's rate: 441 samples at headless Chromium's 44.1 kHz), so the smallest bridge delay
     assert stats["latency"]["quantum"] == p.evaluate("window.demo.context.sampleRate") / 100
     assert stats["latency"]["samples"] == TOTAL_LATENCY_ALIGNED
-    assert TOTAL_LATENCY_ALIGNED / 48 <= latency_ms < TOTAL_LATENCY_ALIGNED / 48 + 2   # plus resampling, if any
+    assert TOTAL_LATENCY_ALIGNED / 48 <= latency_ms < TOTAL_LATENCY_ALIGNED / 48 + 3   # plus resampling (2.9 ms at 44.1 kHz)
     assert f"{latency_ms:.1f} ms" in p.text_content("#stat-latency")
     out = build.ROOT / "build" / "test-artifacts"
     out.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,7 @@ def test_offline_44100_stereo_is_resampled_and_downmixed(page, server):
     assert res["ready"]["state"] == "processing"
     y = unb64(res["y"])
     lat = res["latency"]["contextSamples"]          # fractional: resamplers add their own delay
-    assert abs(lat - TOTAL_LATENCY * rate / 48000) < 80
+    assert abs(lat - TOTAL_LATENCY * rate / 48000) < 0.0031 * rate     # the two resamplers: 2.9 ms
     expect = 0.3 * np.sin(2 * np.pi * 440 * (np.arange(len(y)) - lat) / rate)   # the 3 kHz parts cancel
     seg = slice(int(lat) + 4800, n)                 # skip the start-up fade
     err = np.max(np.abs(y[seg] - expect[seg]))
