@@ -27,8 +27,11 @@ buffer and Chromium's resampling) and the test judges only that:
   subtracted (an estimate: a concealed late packet that is then dropped shifts nothing). The
   upper slack is the sender's Web Audio round trip (the track into an AudioContext and back to a
   MediaStreamTrack), which the raw path skips and which Chromium buffers as it likes: 0-35 ms on a
-  quiet machine, up to 79 ms in a clean CI run of 2026-12-03. The lower bound is what proves the
-  denoised path went through the node; the upper one catches a bridge that adds far more;
+  quiet machine, up to 79 ms in a clean CI run of 2026-12-03. The lower bound, on each denoised
+  segment, is what proves the denoised path went through the node; the upper one, on the smaller
+  of the two, catches a bridge that adds far more (the bridge's latency is fixed, so that would
+  show in both; Chromium's buffering can swell in one: 411 ms against 91 ms in the next segment,
+  with 44 underruns, in one of ten runs of 2026-12-03);
 * ``stats()`` and the RTP stats of both sides are sane.
 """
 import json
@@ -156,8 +159,8 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     assert min(switch_rms) > 1e-4, report
     lat = start["latency"]["ms"]
     assert len(tt) >= 0.8 * 3 * SEGMENT_MS / 100, report
-    for k, d in net_ms.items():
-        assert lat - 20 <= d <= lat + 120, (k, report)
+    assert all(lat - 20 <= d for d in net_ms.values()), report
+    assert min(net_ms.values()) <= lat + 120, report
     assert stats["state"] == "processing" and stats["model"] == "default"
     assert stats["frames"] >= 0.8 * 3 * SEGMENT_MS / 10
     assert stats["underruns"] <= 0.05 * stats["frames"] * 1.0                # no speed target here: see test_realtime
