@@ -180,6 +180,25 @@ def test_init_warm_starts_a_new_run(cache, tmp_path):
                     "--seq-len", "40", "--threads", "1"])
 
 
+def test_init_from_a_weights_file(cache, tmp_path):
+    """--init weights.npz (all that is left when a machine took the checkpoints with it):
+    the new run starts from the file's dequantised weights and its normalisation."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    train.main(["--cache", str(cache), "--run", str(first), "--steps", "4", *FAST])
+    model, _ = export.load_checkpoint(first / "ckpt_latest.pt")
+    export.export_weights(model, tmp_path / "w.npz")
+    train.main(["--cache", str(cache), "--run", str(second), "--steps", "4", "--stop-at", "1",
+                "--init", str(tmp_path / "w.npz"), "--lr", "0", *FAST])
+    b = torch.load(second / "ckpt_latest.pt", weights_only=False)["model"]
+    with np.load(tmp_path / "w.npz") as z:
+        q, scale = z["gains_out.weight.q"], z["gains_out.weight.scale"]
+        np.testing.assert_array_equal(b["gains_out.weight"].numpy(), q * scale[:, None])
+        np.testing.assert_array_equal(b["norm_mean"].numpy(), z["norm_mean"])
+    # int8 steps are at most half a scale step from the trained weights
+    a = model.state_dict()["gains_out.weight"].numpy()
+    assert np.abs(b["gains_out.weight"].numpy() - a).max() <= scale.max() / 2 + 1e-7
+
+
 def test_ema_is_resumed_validated_and_exported(cache, tmp_path):
     straight, resumed = tmp_path / "a", tmp_path / "b"
     ema = ["--ema", "0.5", "--steps", "6"]

@@ -141,6 +141,23 @@ def shipped_state(ckpt: dict) -> dict:
     return ckpt.get("ema") or ckpt["model"]
 
 
+def load_weights_file(path) -> tuple[PercepNet, dict]:
+    """Model and metadata from a weights file that ``export_weights`` wrote (int8 rows are
+    dequantised, ``q * scale``): the way back to torch when only the shipped file is left,
+    e.g. to warm-start a run (``train --init weights.npz``) after its checkpoints were lost."""
+    with np.load(path) as z:
+        meta = json.loads(str(z["metadata"]))
+        model = PercepNet(ModelConfig(**meta["config"]))
+        weights, biases = layer_names(meta["config"])
+        params = {name: z[name] for name in biases}
+        for name in weights:
+            params[name] = (z[name] if name in z.files
+                            else z[f"{name}.q"].astype(np.float32) * z[f"{name}.scale"][:, None])
+        load_file_params(model, params)
+        model.set_normalisation(torch.from_numpy(z["norm_mean"]), torch.from_numpy(z["norm_std"]))
+    return model, meta
+
+
 def load_checkpoint(path) -> tuple[PercepNet, dict]:
     """Model and checkpoint dict from a checkpoint file or a run dir (best, else latest)."""
     path = Path(path)

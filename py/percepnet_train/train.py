@@ -41,7 +41,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from percepnet_train.export import git_commit, shipped_state
+from percepnet_train.export import git_commit, load_weights_file, shipped_state
 from percepnet_train.model import ModelConfig, PercepNet, count_weights, percepnet_loss
 from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
@@ -269,7 +269,8 @@ def parse_args(argv=None):
     ap.add_argument("--size", default="small", help="model size: tiny, small, base")
     ap.add_argument("--init", type=Path, default=None,
                     help="warm start: a new run takes its weights and normalisation from this "
-                         "checkpoint (fresh optimiser and lr schedule); ignored when resuming")
+                         "checkpoint, or from a weights.npz (int8 dequantised), with a fresh "
+                         "optimiser and lr schedule; ignored when resuming")
     ap.add_argument("--steps", type=int, default=20_000,
                     help="total optimiser steps (sets the lr schedule's length)")
     ap.add_argument("--hours", type=float, default=None,
@@ -348,10 +349,15 @@ def main(argv=None) -> int:
     if ckpt:
         model.load_state_dict(ckpt["model"])
     elif args.init:
-        init = torch.load(args.init, map_location="cpu", weights_only=False)
+        if args.init.suffix == ".npz":            # a weights file: dequantised int8
+            init_model, init = load_weights_file(args.init)
+            init_state = init_model.state_dict()
+        else:
+            init = torch.load(args.init, map_location="cpu", weights_only=False)
+            init_state = shipped_state(init)
         if init["config"] != cfg.to_dict():
             raise SystemExit(f"--init {args.init} is a different model size than --size {args.size}")
-        model.load_state_dict(shipped_state(init))
+        model.load_state_dict(init_state)
     else:
         s, ss, n = tset.moments()
         t = torch.tensor(np.concatenate([s, ss, [n]]), dtype=torch.float64)

@@ -1,0 +1,20 @@
+#!/bin/bash
+# Session 10 (2026-12-03): session 9's runs/small5 (small4's best checkpoint trained on with the
+# device-rate shards) was lost with its machine at step ~1850, and with it every checkpoint in
+# runs/. What survives is in git: session 8's small4 int8 export (commit 8d346ff), the best the
+# lineage reached offline (docs/training.md, session 8). This run starts from that file
+# (train --init weights.npz: int8 rows dequantised, its normalisation), on the val set and the
+# new train shards gen.sh writes meanwhile (--refresh-minutes), lr 3e-4 (200 warm-up steps,
+# cosine to 5 %), EMA 0.999, seed 10.
+# Rerunning this script resumes from runs/small6/ckpt_latest.pt (--init is then ignored); stop
+# it with: pkill -INT -f "runs/small6 --size" (once it has logged a step); pause it with
+# kill -STOP / -CONT while browser tests and timing run.
+set -e
+cd /work/main
+export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
+mkdir -p runs
+[ -f runs/small4-export.npz ] || git show 8d346ff:py/percepnet_wasm/weights.npz > runs/small4-export.npz
+exec .venv/bin/python -m percepnet_train.train --cache /root/.cache/percepnet-wasm/features --run runs/small6 --size small \
+  --init runs/small4-export.npz --lr 3e-4 --warmup 200 \
+  --steps 3000 --batch 32 --seq-len 500 --threads 1 --level-aug-db 10 --refresh-minutes 10 \
+  --val-every 250 --val-frames 100000 --log-every 50 --ema 0.999 --seed 10 "$@"
