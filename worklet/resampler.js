@@ -15,8 +15,9 @@
 // 44.1 -> 48 kHz input already fell 4 dB at 20 kHz and 11 dB at 21 kHz, and that
 // roll-off made the shipped model leave ~10 dB more noise for a second or two
 // after speech (tests/browser/test_call.py failed on it, 2026-12-03). Now the
-// passband is flat (+-0.5 dB) to 20 kHz, -2 dB at 21 kHz, and images and
-// aliases are more than 90 dB down. Cost: ~12 M multiply-adds a second in all.
+// passband is flat (within 0.1 dB) to 20 kHz, -1.2 dB at 21 kHz, and aliases are
+// more than 90 dB down (bridge.test.mjs checks all three). Cost: ~12 M
+// multiply-adds a second in all.
 
 const MAX_PHASES = 1024;
 const HALF_TAPS = 64;      // half the kernel length at the output rate (the delay, in input samples, when upsampling)

@@ -4,8 +4,11 @@
 # runs/. What survives is in git: session 8's small4 int8 export (commit 8d346ff), the best the
 # lineage reached offline (docs/training.md, session 8). This run starts from that file
 # (train --init weights.npz: int8 rows dequantised, its normalisation), on the val set and the
-# new train shards gen.sh writes meanwhile (--refresh-minutes), lr 3e-4 (200 warm-up steps,
-# cosine to 5 %), EMA 0.999, seed 10.
+# new train shards gen.sh writes meanwhile (--refresh-minutes 5), 2200 steps (about 50 min,
+# what the session leaves), lr 3e-4 (200 warm-up steps,
+# cosine to 5 %), EMA 0.999, seed 10. A first start on the first train shard alone (64
+# mixtures) was stopped at step 150 and discarded: its training loss fell from 7.3 to 5.5, it was
+# learning that shard by heart at the warm-up's rising lr. Started again once 20 shards were there.
 # Rerunning this script resumes from runs/small6/ckpt_latest.pt (--init is then ignored); stop
 # it with: pkill -INT -f "runs/small6 --size" (once it has logged a step); pause it with
 # kill -STOP / -CONT while browser tests and timing run.
@@ -16,5 +19,5 @@ mkdir -p runs
 [ -f runs/small4-export.npz ] || git show 8d346ff:py/percepnet_wasm/weights.npz > runs/small4-export.npz
 exec .venv/bin/python -m percepnet_train.train --cache /root/.cache/percepnet-wasm/features --run runs/small6 --size small \
   --init runs/small4-export.npz --lr 3e-4 --warmup 200 \
-  --steps 3000 --batch 32 --seq-len 500 --threads 1 --level-aug-db 10 --refresh-minutes 10 \
+  --steps 2200 --batch 32 --seq-len 500 --threads 1 --level-aug-db 10 --refresh-minutes 5 \
   --val-every 250 --val-frames 100000 --log-every 50 --ema 0.999 --seed 10 "$@"
