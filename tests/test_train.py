@@ -197,6 +197,40 @@ def test_init_from_a_weights_file(cache, tmp_path):
     # int8 steps are at most half a scale step from the trained weights
     a = model.state_dict()["gains_out.weight"].numpy()
     assert np.abs(b["gains_out.weight"].numpy() - a).max() <= scale.max() / 2 + 1e-7
+    # a float export loads back exactly
+    export.export_weights(model, tmp_path / "f.npz", quantise=False)
+    back, meta = export.load_weights_file(tmp_path / "f.npz")
+    assert meta["quantisation"] == "float32"
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(back.state_dict()[k], v, rtol=0, atol=0)
+
+
+def test_forward_int8_is_the_int8_export_and_passes_gradients(tmp_path):
+    from percepnet_train.model import ModelConfig, PercepNet, forward_int8
+    torch.manual_seed(0)
+    model = PercepNet(ModelConfig.named("tiny"))
+    x = torch.randn(2, 30, 70)
+    export.export_weights(model, tmp_path / "w.npz")
+    shipped, _ = export.load_weights_file(tmp_path / "w.npz")
+    with torch.no_grad():
+        for a, b, c in zip(forward_int8(model, x), shipped(x), model(x)):
+            torch.testing.assert_close(a, b, rtol=0, atol=1e-6)     # what the export holds
+            assert (a - c).abs().max() > 1e-5                          # not the float network
+    g, r, v = forward_int8(model, x)
+    (g.sum() + r.sum() + v.sum()).backward()
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in model.parameters())
+
+
+def test_int8_aware_run_validates_the_int8_network(cache, tmp_path):
+    run = tmp_path / "q"
+    train.main(["--cache", str(cache), "--run", str(run), "--steps", "4", "--int8-aware", *FAST])
+    model, ckpt = export.load_checkpoint(run / "ckpt_latest.pt")
+    export.export_weights(model, tmp_path / "w.npz")
+    shipped, _ = export.load_weights_file(tmp_path / "w.npz")
+    vals = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if "val_loss" in line]
+    args = train.parse_args(["--cache", str(cache), *FAST])
+    torch.testing.assert_close(train.validate(shipped, train.SequenceSet(sorted(cache.glob("val*.npz"))),
+                                              args, 1)["val_loss"], vals[-1]["val_loss"], rtol=1e-5, atol=0)
 
 
 def test_ema_is_resumed_validated_and_exported(cache, tmp_path):

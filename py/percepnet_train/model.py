@@ -118,6 +118,23 @@ class PercepNet(nn.Module):
                 p.clamp_(-WEIGHT_CLIP, WEIGHT_CLIP)
 
 
+def int8_rows(w: torch.Tensor) -> torch.Tensor:
+    """``w`` on the export's int8 grid (one scale per output row: the row's peak / 127, rounded
+    half to even like ``export.quantise_rows``), with a straight-through gradient."""
+    rows = w.reshape(w.shape[0], -1)
+    scale = rows.detach().abs().amax(dim=1, keepdim=True).clamp_min(1e-30) / 127.0
+    q = (torch.round(rows / scale) * scale).reshape(w.shape)
+    return w + (q - w).detach()
+
+
+def forward_int8(model: PercepNet, x: torch.Tensor):
+    """``model(x)`` with every weight matrix as the int8 export will hold it (biases and the
+    normalisation stay float): the shipped network's output, and, since gradients pass straight
+    through to the float weights, quantisation-aware training (``train --int8-aware``)."""
+    params = {name: int8_rows(p) if "weight" in name else p for name, p in model.named_parameters()}
+    return torch.func.functional_call(model, params, (x,))
+
+
 def count_weights(model: nn.Module) -> int:
     """Number of trainable parameters (weights and biases)."""
     return sum(p.numel() for p in model.parameters())

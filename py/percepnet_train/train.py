@@ -17,7 +17,8 @@ entry per resume), ``log.jsonl`` (training and validation losses), ``ckpt_latest
 ``--ckpt-minutes`` and on SIGTERM/SIGINT, and ``ckpt_best.pt`` (lowest validation loss).
 With ``--ema D`` the run also keeps an exponential moving average of the weights (decay D per
 step); validation, ``ckpt_best.pt``'s choice, ``--init`` and the export then use the average
-(``shipped_state``).
+(``shipped_state``). With ``--int8-aware`` training and validation run the network on the
+export's int8 grid (``model.forward_int8``), so what is optimised and chosen is what ships.
 Starting again with the same ``--run`` resumes from ``ckpt_latest.pt``. Batches are drawn
 from an RNG seeded by (seed, rank, step), so a resumed run sees the same batches as an
 uninterrupted one.
@@ -42,7 +43,7 @@ import torch
 import torch.distributed as dist
 
 from percepnet_train.export import git_commit, load_weights_file, shipped_state
-from percepnet_train.model import ModelConfig, PercepNet, count_weights, percepnet_loss
+from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss
 from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
 
@@ -236,7 +237,7 @@ def validate(model, vset: SequenceSet | None, args, world: int):
             b = {k: torch.from_numpy(v) for k, v in b.items()}
             mask = torch.from_numpy(mask)
             b["gains"] = shape_gain_target(b["gains"], args.gain_target_power)
-            g, r_, v = model(b["features"])
+            g, r_, v = forward_int8(model, b["features"]) if args.int8_aware else model(b["features"])
             loss, parts = percepnet_loss(g, r_, v, b["gains"], b["strengths"], b["vad"], mask,
                                          vad_weight=args.vad_weight)
             n = float(mask.sum())
@@ -288,6 +289,10 @@ def parse_args(argv=None):
     ap.add_argument("--gain-target-power", type=float, default=1.0,
                     help="train towards band-gain targets raised to this power (validation too; "
                          "1: the targets as they are)")
+    ap.add_argument("--int8-aware", action="store_true",
+                    help="single process: train and validate through the export's int8 grid "
+                         "(model.forward_int8, straight-through gradients), so the loss logged "
+                         "and chosen on is the shipped int8 network's")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="keep a moving average of the weights with this decay per step "
                          "(e.g. 0.999) and validate, choose and export it (0: off)")
@@ -321,6 +326,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"--batch {args.batch} is not divisible by the {world} processes")
     if args.refresh_minutes and world > 1:
         raise SystemExit("--refresh-minutes works in a single process only")
+    if args.int8_aware and world > 1:
+        raise SystemExit("--int8-aware works in a single process only")
     run = args.run or Path(__file__).resolve().parents[2] / "runs" / args.size   # gitignored
     run.mkdir(parents=True, exist_ok=True)
     main_rank = rank == 0
@@ -448,7 +455,7 @@ def main(argv=None) -> int:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, args)
         b["gains"] = shape_gain_target(b["gains"], args.gain_target_power)
-        g, r, v = ddp(b["features"])
+        g, r, v = forward_int8(model, b["features"]) if args.int8_aware else ddp(b["features"])
         loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
                                      vad_weight=args.vad_weight)
         opt.zero_grad(set_to_none=True)
