@@ -12,7 +12,9 @@
 # - once 20 shards were there, lr 3e-4 (200 warm-up steps), 2200 steps: validation 7.128 at step
 #   250, read against small4's float 6.98 as a step back; stopped at step ~300 and started a
 #   third time (21:15 UTC) with the lower lr. Measured after (bench/val_loss.py): the int8 file
-#   it started from scores 7.117 itself, so it had not moved away; int8 costs small4 0.14.
+#   it started from scores 7.117 itself, so it had not moved away.
+# The third start's validation rose from 7.117 (the init) to 7.147, 7.181, 7.225 and 7.257 at steps
+# 250-1000, so it was stopped (SIGINT) at step 1031 to evaluate (docs/training.md, session 10).
 # Rerunning this script resumes from runs/small6/ckpt_latest.pt (--init is then ignored); stop
 # it with: pkill -INT -f "runs/small6 --size" (once it has logged a step); pause it with
 # kill -STOP / -CONT while browser tests and timing run.
