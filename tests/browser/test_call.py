@@ -159,12 +159,13 @@ def test_denoised_call_over_webrtc(clip_and_browser, server):
     assert min(switch_rms) > 1e-4, report
     lat = start["latency"]["ms"]
     assert len(tt) >= 0.8 * 3 * SEGMENT_MS / 100, report
-    assert all(lat - 20 <= d for d in net_ms.values()), report
-    # upper bound: the smaller of the two denoised segments, as measured or less the receiver's
-    # shift; a bridge that added delay would show in both segments and both estimates, while on a
-    # starved machine NetEq's made-up samples can jump inside one segment (a run with 21 underruns
-    # and 218 ms concealed measured 84 ms raw but 398 ms "less receiver shift" for one segment)
-    assert min(*net_ms.values(), *added_ms.values()) <= lat + 120, report
+    # each denoised segment's delay, as measured and less the receiver's shift: on a starved
+    # machine NetEq's made-up samples can jump inside one segment (a run with 21 underruns and
+    # 218 ms concealed measured 84 ms, but 398 ms less the receiver's shift, for one segment;
+    # another -45 and +393 ms), so each bound holds for one of the two estimates at least: a
+    # bridge that took away or added delay would move both.
+    assert all(lat - 20 <= max(added_ms[k], net_ms[k]) for k in net_ms), report
+    assert min(*net_ms.values(), *added_ms.values()) <= lat + 120, report     # the smaller segment
     assert stats["state"] == "processing" and stats["model"] == "default"
     assert stats["frames"] >= 0.8 * 3 * SEGMENT_MS / 10
     assert stats["underruns"] <= 0.05 * stats["frames"] * 1.0                # no speed target here: see test_realtime
