@@ -3,8 +3,8 @@
     PYTHONPATH=py .venv/bin/python bench/val_loss.py A.npz [B.npz ...] [--cache DIR] [--out R.json]
 
 Each file is loaded the way ``train --init`` loads it (``export.load_weights_file``: int8 rows
-dequantised) and scored by ``train.validate`` with the trainer's defaults (the same fixed
-100 000-frame subset every run validates on), so a float export (``export --float``) scores
+dequantised) and scored by ``train.validate`` as the runs validate (``--val-frames 100000``:
+the same fixed 100 000-frame subset every run validates on), so a float export (``export --float``) scores
 what its run logged and the int8 export of the same checkpoint shows the quantisation's cost.
 """
 from __future__ import annotations
