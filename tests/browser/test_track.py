@@ -36,7 +36,11 @@ def test_denoise_track_returns_a_live_processed_track(mic_page, server):
     assert res["micRms"] > 0.02                              # the fake microphone works
     assert res["ready"]["state"] == "processing"
     assert res["live"] == {"readyState": "live", "kind": "audio", "isNew": True}
-    assert res["rms"] > 0.02, {k: res[k] for k in ("rms", "stats")}  # processed audio, not silence
+    # processed audio, not silence: the 2 s it listens to may hold little speech, and what the model
+    # leaves of the noise alone is ~1.3e-3 RMS (the call test's floor); measured 3.4e-3 (session 10's
+    # model, quiet machine) and 1.3e-2 (session 7's, busy), so the bound sits between digital silence
+    # and that floor
+    assert res["rms"] > 3e-4, {k: res[k] for k in ("rms", "stats")}
     assert res["stats"]["frames"] > 50
     # its own context comes from createAudioContext: quanta of one frame at the device's rate, D = 480
     assert res["stats"]["latency"]["quantum"] == res["contextRate"] / 100
