@@ -103,15 +103,21 @@ def test_speed_perturbation_moves_the_pitch_by_down_over_up(down, monkeypatch):
     assert mixer._speed(None, tone) is tone
 
 
+def _same_with_and_without(tiny_cache, monkeypatch, probability, seeds):
+    """{split: [mixture seed's noisy signal equal with the augmentation off (``probability``
+    0) and always on (1)]} for the first ``seeds`` seeds of every split."""
+    def noisy(split):
+        return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(seeds)]
+    monkeypatch.setattr(mixer, probability, 0.0)
+    plain = {split: noisy(split) for split in mixer.SPLITS}
+    monkeypatch.setattr(mixer, probability, 1.0)
+    return {split: [np.array_equal(a, b) for a, b in zip(plain[split], noisy(split))]
+            for split in mixer.SPLITS}
+
+
 def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    def both(split):
-        return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(6)]
-    monkeypatch.setattr(mixer, "P_SPEED", 0.0)
-    plain = {split: both(split) for split in mixer.SPLITS}
-    monkeypatch.setattr(mixer, "P_SPEED", 1.0)
-    for split in mixer.SPLITS:
-        same = [np.array_equal(a, b) for a, b in zip(plain[split], both(split))]
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_SPEED", 6).items():
         if split == "train":
             assert not all(same), "train mixtures must use the speed perturbation"
         else:
@@ -120,13 +126,7 @@ def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch)
 
 def test_device_rate_changes_train_mixtures_only(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    def both(split):
-        return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(4)]
-    monkeypatch.setattr(mixer, "P_DEVICE_RATE", 0.0)
-    plain = {split: both(split) for split in mixer.SPLITS}
-    monkeypatch.setattr(mixer, "P_DEVICE_RATE", 1.0)
-    for split in mixer.SPLITS:
-        same = [np.array_equal(a, b) for a, b in zip(plain[split], both(split))]
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_DEVICE_RATE", 4).items():
         assert not any(same) if split == "train" else all(same), split
 
 
