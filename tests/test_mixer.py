@@ -4,6 +4,7 @@ Nothing here needs the downloaded audio: ``tiny_cache`` writes a few seconds of 
 "speech", noise, music and key clicks in the layout ``fetch_data`` produces.
 """
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -294,6 +295,39 @@ def test_tts_voice_reads_sentences_into_a_resumable_tree(tmp_path, monkeypatch):
     tts_voice.synthesize_tree(tree, count=2)                # a rerun keeps what is there
     assert files[0].stat().st_mtime_ns == stamp
     assert len(json.loads((tree / "texts.json").read_text())) == 2
+
+
+def test_flite_voices_read_disjoint_sentences_into_a_resumable_tree(tmp_path, monkeypatch):
+    """flite itself is a Debian package that fetch_data downloads; here a stand-in script takes
+    its place (same command line: -voice, --setf, -t, -o) and writes a short 16 kHz WAV."""
+    import soundfile as sf
+    from percepnet_train import tts_voice
+    from percepnet_train.fetch_data import TRAIN_ONLY_VOICES, classify
+    read = [tts_voice.flite_sentences(v) for v in tts_voice.FLITE_VOICES]
+    every = [s for voice in read for s in voice]
+    assert all(len(v) == tts_voice.FLITE_COUNT for v in read)
+    assert len(set(every)) == len(every) and not set(every) & set(tts_voice.sentences())
+    assert "flite" in TRAIN_ONLY_VOICES and classify("flite", "slt/0003.wav") == ("speech", "flite:slt")
+    fake = tmp_path / "flite"
+    fake.write_text(f"""#!{sys.executable}
+import sys, numpy, soundfile
+args = sys.argv[1:]
+assert args[args.index("-voice") + 1] in {tts_voice.FLITE_VOICES!r}
+assert args[args.index("--setf") + 1].startswith("duration_stretch=")
+soundfile.write(args[args.index("-o") + 1], numpy.full(1600, 0.1), 16000, subtype="PCM_16", format="WAV")
+""")
+    fake.chmod(0o755)
+    monkeypatch.setattr(tts_voice, "FLITE_COUNT", 2)
+    tree = tts_voice.synthesize_flite_tree(tmp_path / "voices", fake, tmp_path)
+    files = sorted(tree.rglob("*.wav"))
+    assert [f.relative_to(tree).as_posix() for f in files[:2]] == ["awb/0000.wav", "awb/0001.wav"]
+    assert len(files) == 2 * len(tts_voice.FLITE_VOICES) and sf.info(files[0]).samplerate == 16000
+    stamp = files[0].stat().st_mtime_ns
+    fake.write_text("#!/bin/sh\nexit 1\n")                        # a rerun keeps what is there
+    tts_voice.synthesize_flite_tree(tree, fake, tmp_path)
+    assert files[0].stat().st_mtime_ns == stamp
+    texts = json.loads((tree / "texts.json").read_text())
+    assert [t["text"] for t in texts[:2]] == tts_voice.flite_sentences("awb")
 
 
 def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):

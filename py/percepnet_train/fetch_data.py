@@ -47,9 +47,9 @@ TRAIN_ONLY_PACKAGES = (
     "supertuxkart-data", "wesnoth-1.16-data", "freeorion-data", "hydrogen-drumkits",
     "lmms-common", "frozen-bubble-data", "freeciv-data",
 )
-# Synthetic voices (session 8): a TTS voice from PyPI, written as a tree by tts_voice and then
-# decoded like a package; all to train.
-TRAIN_ONLY_VOICES = (tts_voice.PACKAGE,)
+# Synthetic voices, written as a tree by tts_voice and then decoded like a package; all to
+# train: a piper voice from PyPI (session 8), four voices of Debian's flite (session 11).
+TRAIN_ONLY_VOICES = (tts_voice.PACKAGE, "flite")
 PACKAGES = (
     "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",
     "klettres-data", "ktuberling-data", "alsa-utils", "megaglest-data", "lincity-ng-data",
@@ -347,9 +347,18 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
                 print(f"  skipped: {allowed}", flush=True)
                 report["failed"].append(package)
                 continue
-            if package in TRAIN_ONLY_VOICES:
+            if package == tts_voice.PACKAGE:
                 tree = tts_voice.synthesize_tree(root / "pkgs" / package)
                 version, licence = tts_voice.version(), tts_voice.LICENCE
+            elif package == "flite":
+                debs = [download(p, root / "debs") for p in tts_voice.FLITE_PACKAGES]
+                if None in debs:
+                    report["failed"].append(package)
+                    continue
+                binary, library = (unpack(d, p, root / "pkgs") for d, p in zip(debs, tts_voice.FLITE_PACKAGES))
+                tree = tts_voice.synthesize_flite_tree(root / "pkgs" / "flite-voices",
+                                                       binary / "usr/bin/flite", library)
+                version, licence = deb_version(debs[1]), tts_voice.FLITE_LICENCE
             else:
                 deb = download(package, root / "debs")
                 if deb is None:

@@ -1,4 +1,4 @@
-"""Clean English speech from a neural TTS voice, as one more train-only speech source.
+"""Clean English speech from TTS voices, as train-only speech sources.
 
 ``bench/gain_fit.py`` found that voices, not noises, are what the network fails to generalise
 to (docs/training.md, session 8), and the allowed packages hold no more real voices. Piper
@@ -11,12 +11,21 @@ in the manifest, and all in the train split.
 The sentences are docstring sentences of this Python's standard library (plain words only),
 shuffled with ``SEED``; ``texts.json`` in the tree records each file's sentence and settings.
 Needs the ``tts`` extra: ``.venv/bin/python -m pip install -e ".[train,tts]"``.
+
+Four more voices come from Debian's ``flite`` (session 11): CMU's awb (Scottish English, male),
+rms (US, male) and slt (US, female) are unit-selection voices built from recordings of those
+speakers (CMU ARCTIC), kal16 a diphone voice (US, male); all 16 kHz. ``synthesize_flite_tree``
+has the unpacked ``flite`` binary read ``FLITE_COUNT`` sentences per voice (the docstring
+sentences after piper's ``COUNT``, so no voice repeats another's text) at random speaking
+rates; the mixer's speed perturbation then moves their pitch and formants.
 """
 from __future__ import annotations
 
 import ast
 import json
 import re
+import os
+import subprocess
 import sysconfig
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +39,11 @@ LENGTH_SCALE = (0.8, 1.25)      # speaking rate (1 = the voice's own)
 NOISE_SCALE = (0.4, 0.9)        # variability of the voice
 NOISE_W_SCALE = (0.5, 1.0)      # variability of phoneme durations
 LICENCE = "MIT (voice en_US-joe-medium); GPL-3.0-or-later (piper-tts, the synthesiser)"
+FLITE_PACKAGES = ("flite", "libflite1")    # the binary, and the voices and lexicon it links
+FLITE_VOICES = ("awb", "rms", "slt", "kal16")
+FLITE_COUNT = 400               # sentences per flite voice
+FLITE_STRETCH = (0.85, 1.2)     # flite's duration_stretch (1 = the voice's own rate)
+FLITE_LICENCE = "BSD-style (CMU Flite and its voices; Debian copyright file of libflite1)"
 _PLAIN = re.compile(r"^[A-Z][A-Za-z ,;'-]+[.!?]$")
 
 
@@ -86,5 +100,39 @@ def synthesize_tree(tree: Path, count: int = COUNT, seed: int = SEED) -> Path:
         tmp = path.with_suffix(".tmp.wav")
         sf.write(tmp, audio, chunks[0].sample_rate, subtype="PCM_16", format="WAV")
         tmp.rename(path)
+    (Path(tree) / "texts.json").write_text(json.dumps(texts, indent=0) + "\n")
+    return Path(tree)
+
+
+def flite_sentences(voice: str) -> list[str]:
+    """The ``FLITE_COUNT`` sentences ``voice`` reads: after piper's, one disjoint slice per voice."""
+    i = FLITE_VOICES.index(voice)
+    start = COUNT + i * FLITE_COUNT
+    return sentences(COUNT + len(FLITE_VOICES) * FLITE_COUNT)[start:start + FLITE_COUNT]
+
+
+def synthesize_flite_tree(tree: Path, flite: Path, libflite: Path, seed: int = SEED) -> Path:
+    """Write ``tree/<voice>/NNNN.wav`` (16 kHz int16) for every voice in ``FLITE_VOICES``
+    with the unpacked ``flite`` binary, linked against the libraries of the unpacked
+    ``libflite1`` tree ``libflite``;
+    files already there are kept, so an interrupted run resumes. ``tree/texts.json`` records
+    each file's sentence and rate. Returns ``tree``."""
+    libraries = sorted({str(p.parent) for p in Path(libflite).glob("usr/lib/**/libflite.so*")})
+    env = dict(os.environ, LD_LIBRARY_PATH=":".join(libraries))
+    texts = []
+    for k, voice in enumerate(FLITE_VOICES):
+        out = Path(tree) / voice
+        out.mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng([seed, 2, k])
+        for i, text in enumerate(flite_sentences(voice)):
+            stretch = float(rng.uniform(*FLITE_STRETCH))
+            path = out / f"{i:04d}.wav"
+            texts.append(dict(file=f"{voice}/{path.name}", text=text, duration_stretch=stretch))
+            if path.exists():
+                continue
+            tmp = path.with_suffix(".tmp.wav")
+            subprocess.run([str(flite), "-voice", voice, "--setf", f"duration_stretch={stretch:.4f}",
+                            "-t", text, "-o", str(tmp)], env=env, check=True, capture_output=True)
+            tmp.rename(path)
     (Path(tree) / "texts.json").write_text(json.dumps(texts, indent=0) + "\n")
     return Path(tree)
