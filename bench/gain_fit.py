@@ -1,18 +1,21 @@
 """How well the network's gains follow their targets, and on which unseen part it fails.
 
     PYTHONPATH=py .venv/bin/python bench/gain_fit.py runs/small3/ckpt_best.pt [--clips 48] --out X.json
+    PYTHONPATH=py .venv/bin/python bench/gain_fit.py py/percepnet_wasm/weights.npz --out X.json
 
-Four sets of fresh mixtures (seeds 1_000_000 upwards, never in a cache), each made by
+Five sets of fresh mixtures (seeds 1_000_000 upwards, never in a cache), each made by
 ``mixer.mix`` with speech from one split and noise from another:
 
 - ``seen voices + seen noises``: train speech, train noise (new mixtures of trained-on sources);
 - ``unseen voices + seen noises``: val speech, train noise;
 - ``seen voices + unseen noises``: train speech, val noise;
-- ``unseen voices + unseen noises``: val speech, val noise (what the val split measures).
+- ``unseen voices + unseen noises``: val speech, val noise (what the val split measures);
+- ``holdout voices + seen noises``: the leave-source-out voices (Dutch), train noise (added in
+  session 11; reports before have four sets).
 
 (Babble is made of the speech split's voices.) Features and targets come from
 ``training_sequences_batch``; the float network of the checkpoint (its moving average when it
-kept one) predicts the gains. Per set: R² of the gains in the loss's domain (g^0.5, bands with a
+kept one), or of a weights file (int8 dequantised), predicts the gains. Per set: R² of the gains in the loss's domain (g^0.5, bands with a
 defined target), its mean squared error, and a calibration table: over band-frames whose target
 lies in a bin, the mean prediction weighted by the noisy band energy (what the ear gets). A
 network that hedges predicts well below 1 where the target is 1.
@@ -32,14 +35,15 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 from percepnet_train import mixer  # noqa: E402
-from percepnet_train.export import load_checkpoint  # noqa: E402
+from percepnet_train.export import load_checkpoint, load_weights_file  # noqa: E402
 from percepnet_wasm.constants import NB_BANDS  # noqa: E402
 from percepnet_wasm.targets import training_sequences_batch  # noqa: E402
 
 SETS = {"seen voices + seen noises": ("train", "train"),
         "unseen voices + seen noises": ("val", "train"),
         "seen voices + unseen noises": ("train", "val"),
-        "unseen voices + unseen noises": ("val", "val")}
+        "unseen voices + unseen noises": ("val", "val"),
+        "holdout voices + seen noises": ("holdout", "train")}
 FIRST_SEED = 1_000_000
 BINS = (0.0, 0.05, 0.2, 0.4, 0.6, 0.8, 0.9, 0.99, 1.01)
 SPEECH_CATEGORIES = ("speech", "fullband")
@@ -95,12 +99,16 @@ def fit(model, data) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkpoint", help="a checkpoint file or run dir (best, else latest)")
+    ap.add_argument("checkpoint", help="a checkpoint file or run dir (best, else latest), or a weights.npz")
     ap.add_argument("--clips", type=int, default=48, help="mixtures per set (10 s each)")
     ap.add_argument("--out", type=Path, help="JSON report")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    model, ckpt = load_checkpoint(args.checkpoint)
+    if args.checkpoint.endswith(".npz"):
+        model, meta = load_weights_file(args.checkpoint)
+        ckpt = {"path": args.checkpoint, "step": meta.get("step")}
+    else:
+        model, ckpt = load_checkpoint(args.checkpoint)
     model.eval()
     report = {"command": " ".join(["bench/gain_fit.py", *(argv or sys.argv[1:])]),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),
