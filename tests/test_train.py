@@ -174,10 +174,31 @@ def test_init_warm_starts_a_new_run(cache, tmp_path):
     for k in a["model"]:
         torch.testing.assert_close(a["model"][k], b["model"][k], rtol=0, atol=0)
     assert json.loads((second / "run.json").read_text())["args"]["init"] == str(first / "ckpt_latest.pt")
-    with pytest.raises(SystemExit, match="different model size"):
+    with pytest.raises(SystemExit, match="does not fit --size small"):     # tiny has 1 GRU, small 2
         train.main(["--cache", str(cache), "--run", str(tmp_path / "third"), "--steps", "4",
                     "--init", str(first / "ckpt_latest.pt"), "--size", "small", "--batch", "4",
                     "--seq-len", "40", "--threads", "1"])
+
+
+def test_widen_keeps_the_function_and_lets_the_new_units_learn():
+    """A wider network warm-started from a narrower one (train --init a smaller run) computes
+    the same outputs, and the zero columns that hide the new units get gradients."""
+    from dataclasses import replace
+    from percepnet_train.model import ModelConfig, PercepNet, percepnet_loss, widen
+    torch.manual_seed(0)
+    narrow = PercepNet(ModelConfig.named("tiny"))
+    narrow.set_normalisation(torch.rand(70) - 0.5, torch.rand(70) + 0.5)
+    cfg = replace(narrow.cfg, dense=20, conv=24, hidden=32, gains_hidden=24, str_hidden=12)
+    wide = widen(narrow, cfg)
+    x = torch.randn(2, 50, 70) * 3
+    for a, b in zip(narrow(x), wide(x)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+    assert wide.grus[0].weight_hh_l0.shape == (96, 32)
+    loss, _ = percepnet_loss(*wide(x), torch.rand(2, 50, 34), torch.rand(2, 50, 34), torch.ones(2, 50))
+    loss.backward()
+    assert wide.gains_out.weight.grad[:, 16:].abs().sum() > 0          # the new gains units' columns
+    with pytest.raises(ValueError, match="cannot widen"):
+        widen(wide, narrow.cfg)                                         # narrower: refused
 
 
 def test_init_from_a_weights_file(cache, tmp_path):

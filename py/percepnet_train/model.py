@@ -30,6 +30,7 @@ WEIGHT_CLIP = 0.5           # |w| <= 1/2 so int8 with a per-row scale loses litt
 SIZES = {
     "tiny": dict(dense=16, conv=16, hidden=16, n_gru=1, gains_hidden=16, str_hidden=8),
     "small": dict(dense=128, conv=128, hidden=128, n_gru=2, gains_hidden=128, str_hidden=48),
+    "medium": dict(dense=128, conv=128, hidden=160, n_gru=2, gains_hidden=160, str_hidden=48),
     "base": dict(dense=128, conv=216, hidden=216, n_gru=3, gains_hidden=216, str_hidden=96),
 }
 
@@ -116,6 +117,38 @@ class PercepNet(nn.Module):
         for name, p in self.named_parameters():
             if "weight" in name:
                 p.clamp_(-WEIGHT_CLIP, WEIGHT_CLIP)
+
+
+@torch.no_grad()
+def widen(narrow: PercepNet, cfg: ModelConfig, seed: int = 0) -> PercepNet:
+    """A network of the wider ``cfg`` that computes exactly what ``narrow`` computes (a warm
+    start for a larger size, ``train --init``): every old unit keeps its weights and reads
+    nothing from the new units (zero columns); the new units get PyTorch's random init and
+    nothing reads them yet (zero columns in every layer that takes them in), so they start
+    learning from the first step. Same depth and kernels only."""
+    old = narrow.cfg
+    same = ("n_gru", "conv1_kernel", "conv2_kernel", "n_features", "n_bands", "input_clip")
+    if any(getattr(old, k) != getattr(cfg, k) for k in same) or any(
+            getattr(cfg, k) < getattr(old, k) for k in ("dense", "conv", "hidden", "gains_hidden", "str_hidden")):
+        raise ValueError(f"cannot widen {old} into {cfg}: only wider layers of the same depth")
+    torch.manual_seed(seed)
+    wide = PercepNet(cfg)
+    wide.set_normalisation(narrow.norm_mean, narrow.norm_std)
+    narrow_params = dict(narrow.named_parameters())
+    for name, p in wide.named_parameters():
+        q = narrow_params[name]
+        gates = 3 if name.endswith("_l0") else 1          # a GRU's rows: r, z, n blocks of H
+        n_old, n_new = q.shape[0] // gates, p.shape[0] // gates
+        for g in range(gates):
+            new_rows = p[g * n_new:g * n_new + n_old]       # the old units' rows (a view)
+            old_rows = q[g * n_old:(g + 1) * n_old]
+            if p.dim() == 1:
+                new_rows.copy_(old_rows)
+            else:                                           # columns: inputs, old units first
+                new_rows.zero_()
+                new_rows[:, :q.shape[1]].copy_(old_rows)
+    wide.clip_weights()
+    return wide
 
 
 def int8_rows(w: torch.Tensor) -> torch.Tensor:

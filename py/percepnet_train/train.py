@@ -43,7 +43,7 @@ import torch
 import torch.distributed as dist
 
 from percepnet_train.export import git_commit, load_weights_file, shipped_state
-from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss
+from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss, widen
 from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
 
@@ -358,13 +358,16 @@ def main(argv=None) -> int:
     elif args.init:
         if args.init.suffix == ".npz":            # a weights file: dequantised int8
             init_model, init = load_weights_file(args.init)
-            init_state = init_model.state_dict()
         else:
             init = torch.load(args.init, map_location="cpu", weights_only=False)
-            init_state = shipped_state(init)
-        if init["config"] != cfg.to_dict():
-            raise SystemExit(f"--init {args.init} is a different model size than --size {args.size}")
-        model.load_state_dict(init_state)
+            init_model = PercepNet(ModelConfig(**init["config"]))
+            init_model.load_state_dict(shipped_state(init))
+        if init["config"] != cfg.to_dict():       # a smaller network: widened, same function
+            try:
+                init_model = widen(init_model, cfg, seed=args.seed)
+            except ValueError as err:
+                raise SystemExit(f"--init {args.init} does not fit --size {args.size}: {err}")
+        model.load_state_dict(init_model.state_dict())
     else:
         s, ss, n = tset.moments()
         t = torch.tensor(np.concatenate([s, ss, [n]]), dtype=torch.float64)
