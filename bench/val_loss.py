@@ -1,4 +1,5 @@
-"""The training loss of weights files on the feature cache's val shards: how much int8 costs.
+"""The training loss of weights files on the feature cache's val shards: how much int8 costs,
+and where in the band energies a difference between two models lies.
 
     PYTHONPATH=py .venv/bin/python bench/val_loss.py A.npz [B.npz ...] [--cache DIR] [--out R.json]
 
@@ -6,6 +7,13 @@ Each file is loaded the way ``train --init`` loads it (``export.load_weights_fil
 dequantised) and scored by ``train.validate`` as the runs validate (``--val-frames 100000``:
 the same fixed 100 000-frame subset every run validates on), so a float export (``export --float``) scores
 what its run logged and the int8 export of the same checkpoint shows the quantisation's cost.
+
+The loss counts every band of every frame alike, however quiet. A second table splits its gain
+part (``(g^½ − ĝ^½)² + 10 (g^½ − ĝ^½)⁴`` summed over the bands, per frame), over every val
+mixture, by the quartile of the noisy band energy of the target's frame that each band-frame
+falls in (the quartile edges come from the val data, so every model is split the same way):
+a rise in the quietest quartiles is one the ear hardly gets (session 11 found small6's rise
+there, docs/training.md).
 """
 from __future__ import annotations
 
@@ -14,11 +22,35 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 from percepnet_train import export, train  # noqa: E402
+from percepnet_wasm.constants import NB_BANDS  # noqa: E402
+
+LOOK_AHEAD = 2      # cache row t: features of frame t, targets of frame t - 2 (docs/INTERFACES.md)
+
+
+def gain_loss_by_energy(model, vset: train.SequenceSet) -> tuple[np.ndarray, np.ndarray]:
+    """(quartile edges of log10 band energy, gain loss per frame from each quartile (4,))
+    over every val mixture, each run from a zero state."""
+    losses, energies = [], []
+    with torch.no_grad():
+        for s, n in zip(vset.starts, vset.lengths):
+            f = vset.data["features"][s:s + n].astype(np.float32)
+            g = vset.data["gains"][s:s + n].astype(np.float32)
+            pred = model(torch.from_numpy(f[None]))[0][0].numpy()
+            d = np.sqrt(np.clip(g, 0, 1) + 1e-7) - np.sqrt(pred + 1e-7)
+            losses.append(np.where(g >= 0, d ** 2 + 10 * d ** 4, np.nan))
+            energies.append(np.concatenate([f[:1, :NB_BANDS].repeat(LOOK_AHEAD, 0), f[:-LOOK_AHEAD, :NB_BANDS]])[:n])
+    loss, energy = np.concatenate(losses), np.concatenate(energies)
+    defined = ~np.isnan(loss)
+    edges = np.quantile(energy[defined], [0, 0.25, 0.5, 0.75, 1])
+    which = np.clip(np.searchsorted(edges[1:-1], energy, side="right"), 0, 3)
+    per_frame = np.array([np.sum(loss[defined & (which == q)]) for q in range(4)]) / len(loss)
+    return edges, per_frame
 
 
 def main(argv=None) -> int:
@@ -43,6 +75,15 @@ def main(argv=None) -> int:
         rows[str(path)] = {"quantisation": meta.get("quantisation"), "step": meta.get("step"), **r}
         print(f"| {path} | {meta.get('quantisation')} | {r['val_loss']:.3f} | {r['val_gain2']:.3f} | "
               f"{r['val_gain4']:.3f} | {r['val_strength']:.3f} | {r['val_vad_bce']:.3f} |")
+    print("\n| weights | gain loss per frame | from quietest quartile | 2nd | 3rd | loudest |")
+    print("|---|---|---|---|---|---|")
+    whole = train.SequenceSet(shards, min_len=1)
+    for path in args.weights:
+        model, _ = export.load_weights_file(path)
+        edges, parts = gain_loss_by_energy(model, whole)
+        rows[str(path)]["gain_loss_by_energy_quartile"] = parts.tolist()
+        rows[str(path)]["energy_quartile_edges_log10"] = edges.tolist()
+        print(f"| {path} | {parts.sum():.3f} | " + " | ".join(f"{x:.3f}" for x in parts) + " |")
     if args.out:
         args.out.write_text(json.dumps({"command": " ".join(sys.argv), "val_shards": [s.name for s in shards],
                                         "rows": rows}, indent=1) + "\n")
