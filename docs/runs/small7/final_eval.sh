@@ -34,9 +34,10 @@ RUN=$2
 OURS=docs/runs/$RUN/weights.npz
 cp $OURS py/percepnet_wasm/weights.npz
 (cd py/percepnet_wasm && sha256sum weights.npz > weights.sha256)
+cp $PREV /tmp/w/small6-2026-12-03-s10.npz          # the tables name a model by its file name
 for split in test holdout; do
   .venv/bin/python -m percepnet_eval.quality --split $split --jobs 2 --score-cache runs/score-cache \
-    --systems ours,ours:$PREV,rnnoise,dfn3,oracle
+    --systems ours,ours:/tmp/w/small6-2026-12-03-s10.npz,rnnoise,dfn3,oracle
 done
 .venv/bin/python -m percepnet_eval.lowrate
 .venv/bin/python bench/first_words.py $OURS $PREV --out docs/first-words.json
