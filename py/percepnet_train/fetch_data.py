@@ -6,8 +6,9 @@ Every step is idempotent and resumable; a rerun only does what is missing.
 Layout of the cache (``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` overrides)::
 
     debs/                  the downloaded .deb files
-    pkgs/<package>/        their unpacked trees (``dpkg -x``); for a TTS voice, the
+    pkgs/<package>/        their unpacked trees (``dpkg -x``); for the piper voice, the
                            sentences it read (``tts_voice``)
+    pkgs/flite-voices/     the sentences flite's voices read (``tts_voice``)
     audio/<package>/<path inside the package>.npy   48 kHz mono int16, shape (n,)
     audio/<package>/<path inside the package>.json  provenance of that one file
     manifest.json          every kept file: package, version, file, licence, duration_s,

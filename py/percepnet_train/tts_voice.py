@@ -112,11 +112,10 @@ def flite_sentences(voice: str) -> list[str]:
 
 
 def synthesize_flite_tree(tree: Path, flite: Path, libflite: Path, seed: int = SEED) -> Path:
-    """Write ``tree/<voice>/NNNN.wav`` (16 kHz int16) for every voice in ``FLITE_VOICES``
-    with the unpacked ``flite`` binary, linked against the libraries of the unpacked
-    ``libflite1`` tree ``libflite``;
-    files already there are kept, so an interrupted run resumes. ``tree/texts.json`` records
-    each file's sentence and rate. Returns ``tree``."""
+    """Write ``tree/<voice>/NNNN.wav`` (16 kHz int16) for every voice in ``FLITE_VOICES`` with
+    the unpacked ``flite`` binary, linked against the libraries in the unpacked ``libflite1``
+    tree ``libflite``; files already there are kept, so an interrupted run resumes.
+    ``tree/texts.json`` records each file's sentence and rate. Returns ``tree``."""
     libraries = sorted({str(p.parent) for p in Path(libflite).glob("usr/lib/**/libflite.so*")})
     env = dict(os.environ, LD_LIBRARY_PATH=":".join(libraries))
     texts = []
