@@ -35,7 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 from percepnet_train import mixer  # noqa: E402
-from percepnet_train.export import load_checkpoint, load_weights_file  # noqa: E402
+from percepnet_train.export import load_model  # noqa: E402
 from percepnet_wasm.constants import NB_BANDS  # noqa: E402
 from percepnet_wasm.targets import training_sequences_batch  # noqa: E402
 
@@ -104,11 +104,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="JSON report")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    if args.checkpoint.endswith(".npz"):
-        model, meta = load_weights_file(args.checkpoint)
-        ckpt = {"path": args.checkpoint, "step": meta.get("step")}
-    else:
-        model, ckpt = load_checkpoint(args.checkpoint)
+    model, ckpt = load_model(args.checkpoint)
     model.eval()
     report = {"command": " ".join(["bench/gain_fit.py", *(argv or sys.argv[1:])]),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="minutes"),

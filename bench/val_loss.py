@@ -28,6 +28,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 from percepnet_train import export, train  # noqa: E402
+from percepnet_train.model import gain_error  # noqa: E402
 from percepnet_wasm.constants import NB_BANDS  # noqa: E402
 
 LOOK_AHEAD = 2      # cache row t: features of frame t, targets of frame t - 2 (docs/INTERFACES.md)
@@ -40,10 +41,9 @@ def gain_loss_by_energy(model, vset: train.SequenceSet) -> tuple[np.ndarray, np.
     with torch.no_grad():
         for s, n in zip(vset.starts, vset.lengths):
             f = vset.data["features"][s:s + n].astype(np.float32)
-            g = vset.data["gains"][s:s + n].astype(np.float32)
-            pred = model(torch.from_numpy(f[None]))[0][0].numpy()
-            d = np.sqrt(np.clip(g, 0, 1) + 1e-7) - np.sqrt(pred + 1e-7)
-            losses.append(np.where(g >= 0, d ** 2 + 10 * d ** 4, np.nan))
+            g = torch.from_numpy(vset.data["gains"][s:s + n].astype(np.float32))
+            d = gain_error(model(torch.from_numpy(f[None]))[0][0], g)
+            losses.append(torch.where(g >= 0, d ** 2 + 10 * d ** 4, torch.nan).numpy())
             energies.append(np.concatenate([f[:1, :NB_BANDS].repeat(LOOK_AHEAD, 0), f[:-LOOK_AHEAD, :NB_BANDS]])[:n])
     loss, energy = np.concatenate(losses), np.concatenate(energies)
     defined = ~np.isnan(loss)

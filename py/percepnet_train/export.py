@@ -175,6 +175,16 @@ def load_checkpoint(path) -> tuple[PercepNet, dict]:
     return model, ckpt
 
 
+def load_model(path) -> tuple[PercepNet, dict]:
+    """Model and its record from a weights file (``.npz``: ``load_weights_file``, the metadata)
+    or a checkpoint file or run dir (``load_checkpoint``, the checkpoint dict); either record
+    has ``config``, ``step`` and ``path``."""
+    if Path(path).suffix == ".npz":
+        model, meta = load_weights_file(path)
+        return model, {**meta, "path": str(path)}
+    return load_checkpoint(path)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m percepnet_train.export", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

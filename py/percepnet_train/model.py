@@ -173,6 +173,12 @@ def count_weights(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+def gain_error(gains, g, *, gamma=0.5, eps=1e-7):
+    """``g^γ − ĝ^γ`` per band (the loss's domain): target ``g`` clamped to [0, 1], prediction
+    ``gains``; undefined target bands (< 0) are left to the caller to mask."""
+    return (g.clamp(0, 1) + eps).pow(gamma) - (gains + eps).pow(gamma)
+
+
 def percepnet_loss(gains, strengths, vad_logit, g, r, vad, mask=None, *, vad_weight=0.1,
                    gamma=0.5, eps=1e-7):
     """PercepNet loss (PERCEPNET.md, "Loss"), averaged over valid frames.
@@ -186,7 +192,7 @@ def percepnet_loss(gains, strengths, vad_logit, g, r, vad, mask=None, *, vad_wei
         mask = torch.ones_like(vad)
     gmask = (g >= 0).to(gains.dtype)
     rmask = (r >= 0).to(gains.dtype)
-    dg = (g.clamp(0, 1) + eps).pow(gamma) - (gains + eps).pow(gamma)
+    dg = gain_error(gains, g, gamma=gamma, eps=eps)
     dr = (1 - r.clamp(0, 1) + eps).pow(gamma) - (1 - strengths + eps).pow(gamma)
     lg2 = (dg.square() * gmask).sum(-1)
     lg4 = (dg.square().square() * gmask).sum(-1)

@@ -42,7 +42,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from percepnet_train.export import git_commit, load_weights_file, shipped_state
+from percepnet_train.export import git_commit, load_model
 from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss, widen
 from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
@@ -356,12 +356,7 @@ def main(argv=None) -> int:
     if ckpt:
         model.load_state_dict(ckpt["model"])
     elif args.init:
-        if args.init.suffix == ".npz":            # a weights file: dequantised int8
-            init_model, init = load_weights_file(args.init)
-        else:
-            init = torch.load(args.init, map_location="cpu", weights_only=False)
-            init_model = PercepNet(ModelConfig(**init["config"]))
-            init_model.load_state_dict(shipped_state(init))
+        init_model, init = load_model(args.init)   # a weights.npz: int8 dequantised
         if init["config"] != cfg.to_dict():       # a smaller network: widened, same function
             try:
                 init_model = widen(init_model, cfg, seed=args.seed)
