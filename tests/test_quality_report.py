@@ -229,6 +229,21 @@ def test_holdout_mixtures_use_only_holdout_packages(tmp_path):
     np.testing.assert_array_equal(clips[5].noisy, again[5].noisy)
 
 
+def test_every_snr_sees_every_speaker_and_speakers_meet_every_noise_type(tmp_path):
+    # The holdout split of the fake cache has 2 speakers and 2 noise types, as many as SNRS:
+    # a speaker drawn as i % n_speakers would give each SNR one speaker of its own (what the
+    # 6 test speakers and 6 SNRs did until 2026-12-04), and one drawn per block, without the
+    # shift, would tie each speaker to one noise type.
+    root = _fake_cache(tmp_path)
+    clips = list(evalset.mixtures(8, SNRS, split="holdout", seconds=(0.5, 1.0), root=root))
+    speakers = {c.speaker for c in clips}
+    assert len(speakers) == 2
+    for snr in SNRS:
+        assert {c.speaker for c in clips if c.snr_db == snr} == speakers
+        assert {c.noise_type for c in clips if c.snr_db == snr} == {"noise:lincity-ng-data", "music"}
+    assert len({(c.speaker, c.noise_type) for c in clips}) == 4
+
+
 def test_hedgewars_speech_is_excluded_unless_asked_for(tmp_path):
     root = _fake_cache(tmp_path)
     main = list(evalset.mixtures(4, SNRS, split="test", seconds=(0.5, 1.0), root=root))

@@ -6,11 +6,15 @@ files of the ``test`` split never appear in training; the ``holdout`` split is
 leave-source-out: every file of the ``fetch_data.HOLDOUT_PACKAGES`` packages, whole
 packages that training never sees.
 
-``mixtures(n, snrs, seed=...)`` returns ``n`` clips; clip ``i`` has SNR ``snrs[i % len(snrs)]``,
-speech from speaker group ``i``-th in a seeded round-robin over the test speakers, and noise
-from a round-robin over noise types (``<category>:<package>`` for noise and typing, all music
-pooled as one type), one type per block of ``len(snrs)`` clips, so every SNR sees every type
-once ``n >= len(snrs) * n_types``. Clip ``i`` depends only on ``(seed, i)``.
+``mixtures(n, snrs, seed=...)`` returns ``n`` clips in blocks of ``len(snrs)``: clip ``i`` has
+SNR ``snrs[i % len(snrs)]``, and the clips of block ``b = i // len(snrs)`` share a noise type
+(a round-robin over ``<category>:<package>`` for noise and typing, all music pooled as one
+type) and a speaker (a seeded round-robin over the split's speakers, moved on by one more
+after every full round of noise types, so a speaker is not tied to one type when the counts
+share a factor). So every SNR sees every noise type once ``n >= len(snrs) * n_types`` and
+every speaker once ``n >= len(snrs) * n_speakers``: a per-SNR table compares SNRs, not
+speakers. (Until 2026-12-04 the speaker was ``i % n_speakers``; with 6 test speakers and 6
+SNRs every SNR had one speaker of its own.) Clip ``i`` depends only on ``(seed, i)``.
 
 Mixing uses ``percepnet_train.mixer.mix_at_snr`` (one definition of SNR for training and
 evaluation). Speech from ``REFERENCE_EXCLUDED`` packages is not used as a reference: the
@@ -128,7 +132,8 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None,
     Parameters
     ----------
     n : int, number of clips
-    snrs : sequence of float, dB; clip i uses ``snrs[i % len(snrs)]``
+    snrs : sequence of float, dB; clip i uses ``snrs[i % len(snrs)]`` (speaker and noise
+        per block of ``len(snrs)`` clips, see the module docstring)
     seed : int
     split : "test" | "val" | "holdout" (leave-source-out, see the module docstring)
     seconds : (min, max) speech duration per clip, s; utterances of one speaker are
@@ -153,8 +158,9 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None,
     types = sorted(by_type)
     for i in range(n):
         rng = np.random.default_rng([seed, i])
+        block = i // len(snrs)
         snr = float(snrs[i % len(snrs)])
-        spk = speakers[i % len(speakers)]
+        spk = speakers[(block + block // len(types)) % len(speakers)]
         utts = speech[spk]
         parts, ids, total = [], [], 0
         start = int(rng.integers(len(utts)))
@@ -174,9 +180,9 @@ def mixtures(n, snrs, *, seed=1234, split="test", seconds=(4.0, 8.0), root=None,
         # 0.25 s of lead-in and tail so every system sees noise-only frames.
         pad = np.zeros(RATE // 4, np.float32)
         clean = np.concatenate([pad, clean, pad])
-        ntype = types[(i // len(snrs)) % len(types)] if len(types) > 1 else types[0]
+        ntype = types[block % len(types)]
         pool = by_type[ntype]
-        ne = pool[(i // (len(snrs) * len(types))) % len(pool)]
+        ne = pool[(block // len(types)) % len(pool)]
         nz = _load(root, ne)
         if np.max(np.abs(nz)) == 0:
             raise RuntimeError(f"noise file {ne['id']} is silent")
