@@ -9,7 +9,11 @@ mixtures (never the test split: a choice made here would otherwise be tuned on t
     PYTHONPATH=py python bench/gain_shape.py --clips 36 --out docs/gain-shape/shapes.json
 
 Shapes: ``g**p`` (p > 1 removes more where the gain is already low), ``gate:τ`` (gains
-below τ become g²/τ, the others stay), and the model run
+below τ become g²/τ, the others stay), ``release:α`` (the network's gain falls by at most a factor α
+per frame, ``Denoiser(gain_release=α)``; ``release:0`` is no limit, and every other
+``ours`` variant runs with the default ``GAIN_RELEASE``, which before session 12 was none), ``oracle-floor:P`` (the oracle's clean band energies
+less their P-th percentile over the clip, so the target also removes the reference
+recording's own stationary background), and the model run
 without the postfilter (``ours-nopf``) or without the comb filter (``ours-nocomb``).  Prints a table of means (PESQ-WB, STOI, SI-SDR, DNSMOS
 SIG/BAK/OVRL) and writes per-variant means with the machine, versions and date.
 """
@@ -61,15 +65,44 @@ class Gated(Shaped):
         return np.where(g < self.tau, g * g / self.tau, g).astype(np.float32), r, v
 
 
+class _Recorder:
+    """Wraps an oracle: keeps a copy of each frame's clean band energies [34]."""
+
+    def __init__(self, inner):
+        self.inner, self.energies = inner, []
+
+    def reset(self):
+        self.inner.reset()
+
+    def step(self, denoiser):
+        out = self.inner.step(denoiser)
+        self.energies.append(self.inner.clean_energy.copy())
+        return out
+
+
+def clean_floor(clip, percentile):
+    """Per-band energy floor [34] of ``clip.clean``: the ``percentile`` of its band energies
+    over the frames that are not digital silence (the clips' lead-in and tail are)."""
+    recorder = _Recorder(OracleTargets(clip.clean, comb=True))
+    enhance(clip.noisy, Denoiser(model=None, oracle=recorder, postfilter=False))
+    e = np.array(recorder.energies)
+    return np.percentile(e[e.sum(axis=1) > 1e-12], percentile, axis=0)
+
+
 def run_variant(name, clip, model):
     if name in ("noisy", "clean"):
         return getattr(clip, name)
     kind, _, arg = name.partition(":")
     power = float(arg) if arg else 1.0
+    if kind == "oracle-floor":                          # arg: the floor's percentile
+        oracle = OracleTargets(clip.clean, comb=True, clean_floor=clean_floor(clip, float(arg)))
+        return enhance(clip.noisy, Denoiser(model=None, oracle=oracle, postfilter=False))
     if kind == "oracle":
         oracle = Shaped(OracleTargets(clip.clean, comb=True), power)
         return enhance(clip.noisy, Denoiser(model=None, oracle=oracle, postfilter=False))
     model.reset()
+    if kind == "release":                             # arg: the Denoiser's gain_release
+        return enhance(clip.noisy, Denoiser(model=model, gain_release=float(arg)))
     if kind == "gate":
         return enhance(clip.noisy, Denoiser(model=Gated(model, float(arg))))
     options = kind.split("-")[1:]                     # ours[-nopf][-nocomb]

@@ -304,3 +304,19 @@ def test_lowrate_verdict():
 def test_projection_gain():
     x = np.random.default_rng(2).standard_normal(1000)
     assert lowrate._projection_gain(x, 0.37 * x) == pytest.approx(0.37)
+
+
+def test_by_reference_quality_splits_clips_on_the_reference_bak():
+    def row(bak, ours_pesq, rnnoise_pesq):
+        scores = {s: {k: 1.0 for k in quality.KEYS} for s in ("noisy", "ours", "rnnoise")}
+        scores["ours"]["pesq"], scores["rnnoise"]["pesq"] = ours_pesq, rnnoise_pesq
+        return {"meta": {"snr_db": 0.0, "speaker": f"s{bak}"}, "scores": scores,
+                "reference": {"sig": 3.0, "bak": bak, "ovrl": 2.5}}
+    rows = [row(3.9, 2.0, 2.5), row(3.7, 2.2, 2.5), row(2.5, 2.0, 1.0), row(float("nan"), 9.0, 0.0)]
+    out = quality.by_reference_quality(rows, ["noisy", "ours", "rnnoise"], n_boot=50)
+    assert (out["clean"]["n"], out["noisy"]["n"]) == (2, 1)     # a silent reference is in neither
+    assert out["clean"]["paired"]["rnnoise"]["pesq"]["mean"] == pytest.approx(-0.4)
+    assert out["noisy"]["paired"]["rnnoise"]["pesq"]["mean"] == pytest.approx(1.0)
+    assert out["clean"]["reference_bak"] == pytest.approx(3.8)
+    lines = quality.verdict({"all": {}}, {}, (), ["noisy", "ours", "rnnoise"], out)
+    assert any("2 clips whose reference is clean" in v and "PESQ-WB -0.40" in v for v in lines)

@@ -62,12 +62,16 @@ class OracleTargets:
     clean : float [shape=(n,)]  the clean signal at 48 kHz, aligned with the noisy input
     comb : bool  False gives r = 0 and no g_att (the band-gain-only oracle)
     rows : None (streaming, ``step``) or n: workspaces for ``labels`` of n frames at once
+    clean_floor : None or float [shape=(34,)]  band energies subtracted from the clean
+        ones (at least 0 left) before the gains: a target that also removes the clean
+        recording's own stationary background (``bench/gain_shape.py``'s ``oracle-floor``)
     """
 
-    def __init__(self, clean, *, comb=True, rows=None):
+    def __init__(self, clean, *, comb=True, rows=None, clean_floor=None):
         lead = () if rows is None else (rows,)
         self.clean = np.asarray(clean, np.float32)
         self.comb = comb
+        self.clean_floor = None if clean_floor is None else np.asarray(clean_floor, np.float32)
         self._history = History()
         self._last = np.zeros(FRAME_SIZE, np.float32)        # a short last frame, zero-padded
         self._frame = 0
@@ -103,6 +107,9 @@ class OracleTargets:
         (float, or [n, 1]). vad is a float, or float32 [shape=(n,)].
         """
         self._analysis(hist, denoiser.period)
+        if self.clean_floor is not None:
+            np.subtract(self.clean_energy, self.clean_floor, out=self.clean_energy)
+            np.maximum(self.clean_energy, 0.0, out=self.clean_energy)
         oracle_gains(self.clean_energy, denoiser.noisy_energy, self.gains)
         if self.comb:
             oracle_strengths(self.clean_coherence, denoiser.coherence, denoiser.comb_noise_gain,
