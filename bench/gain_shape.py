@@ -10,8 +10,7 @@ mixtures (never the test split: a choice made here would otherwise be tuned on t
 
 Shapes: ``g**p`` (p > 1 removes more where the gain is already low), ``gate:τ`` (gains
 below τ become g²/τ, the others stay), ``release:α`` (the network's gain falls by at most a factor α
-per frame, ``Denoiser(gain_release=α)``; ``release:0`` is no limit, and every other
-``ours`` variant runs with the default ``GAIN_RELEASE``, which before session 12 was none), ``oracle-floor:P`` (the oracle's clean band energies
+per frame, RNNoise's rule; ``release:0`` is ``ours``), ``oracle-floor:P`` (the oracle's clean band energies
 less their P-th percentile over the clip, so the target also removes the reference
 recording's own stationary background), and the model run
 without the postfilter (``ours-nopf``) or without the comb filter (``ours-nocomb``).  Prints a table of means (PESQ-WB, STOI, SI-SDR, DNSMOS
@@ -65,6 +64,24 @@ class Gated(Shaped):
         return np.where(g < self.tau, g * g / self.tau, g).astype(np.float32), r, v
 
 
+class Released(Shaped):
+    """Wraps a model: a band's gain falls by at most a factor ``alpha`` per frame,
+    ``g = max(g, alpha * g_previous)`` (RNNoise's ``lastg`` rule, alpha 0.6 there)."""
+
+    def __init__(self, inner, alpha):
+        self.inner, self.alpha = inner, np.float32(alpha)
+        self.last = np.zeros(34, np.float32)
+
+    def reset(self):
+        self.inner.reset()
+        self.last.fill(0.0)
+
+    def step(self, arg):
+        g, r, v = self.inner.step(arg)
+        np.maximum(g, self.alpha * self.last, out=self.last)
+        return self.last, r, v
+
+
 class _Recorder:
     """Wraps an oracle: keeps a copy of each frame's clean band energies [34]."""
 
@@ -101,8 +118,8 @@ def run_variant(name, clip, model):
         oracle = Shaped(OracleTargets(clip.clean, comb=True), power)
         return enhance(clip.noisy, Denoiser(model=None, oracle=oracle, postfilter=False))
     model.reset()
-    if kind == "release":                             # arg: the Denoiser's gain_release
-        return enhance(clip.noisy, Denoiser(model=model, gain_release=float(arg)))
+    if kind == "release":
+        return enhance(clip.noisy, Denoiser(model=Released(model, float(arg))))
     if kind == "gate":
         return enhance(clip.noisy, Denoiser(model=Gated(model, float(arg))))
     options = kind.split("-")[1:]                     # ours[-nopf][-nocomb]

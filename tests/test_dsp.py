@@ -184,52 +184,6 @@ class HalfGain:
         return np.full(NB_BANDS, 0.5, np.float32), np.full(NB_BANDS, 0.3, np.float32), 0.5
 
 
-class StepGain:
-    """Gain 1 in every band for 3 frames, then 0.001, then 1 again from frame 8: a network
-    that drops a band at once."""
-
-    def __init__(self):
-        self.t = 0
-
-    def reset(self):
-        self.t = 0
-
-    def step(self, features):
-        self.t += 1
-        g = 1.0 if self.t <= 3 or self.t > 8 else 0.001
-        return np.full(NB_BANDS, g, np.float32), np.zeros(NB_BANDS, np.float32), 0.5
-
-
-@pytest.mark.parametrize("release", [0.9, 0.6, 0.0])
-def test_a_network_gain_falls_by_at_most_the_release_factor_per_frame(release):
-    d = Denoiser(model=StepGain(), postfilter=False, gain_release=release)
-    applied = []
-    for _ in range(10):
-        d.process_frame(np.zeros(FRAME_SIZE, np.float32), np.zeros(FRAME_SIZE, np.float32))
-        applied.append(float(d.gains[0]))
-    falling = [max(release ** k, 0.001) for k in range(1, 6)]          # frames 4..8
-    np.testing.assert_allclose(applied, [1.0] * 3 + falling + [1.0] * 2, rtol=1e-6)
-    d.reset()                                    # a new stream starts from no previous gain
-    d.process_frame(np.zeros(FRAME_SIZE, np.float32), np.zeros(FRAME_SIZE, np.float32))
-    assert d.gains[0] == 1.0
-
-
-def test_gain_release_is_checked_and_oracle_gains_are_not_held():
-    with pytest.raises(ValueError, match="gain_release"):
-        Denoiser(model=None, gain_release=1.0)
-
-    class DropOracle(StepGain):
-        def step(self, denoiser):
-            return super().step(None)
-
-    d = Denoiser(model=None, oracle=DropOracle(), postfilter=False)
-    gains = []
-    for _ in range(5):
-        d.process_frame(np.zeros(FRAME_SIZE, np.float32), np.zeros(FRAME_SIZE, np.float32))
-        gains.append(float(d.gains[0]))
-    assert gains[3] == pytest.approx(0.001)      # labels and the oracle ladder: as computed
-
-
 def test_streaming_equals_batch_bit_for_bit(rng):
     x = (0.1 * rng.standard_normal(30 * FRAME_SIZE)).astype(np.float32)
     x += harmonic(180, len(x), SPECTRA["falling"]) * 0.1

@@ -52,9 +52,7 @@ def delayed(x):
 
 def run(model, x):
     """Stream ``x`` through a new Denoiser; per frame: output, features, period, correlation, gains."""
-    # Without the gain release (a stage added later, in session 12, after this reference was
-    # frozen; tests/test_dsp.py tests it): this compares the DSP with the code before the speed work.
-    d = Denoiser(model=model, gain_release=0.0)
+    d = Denoiser(model=model)
     frames = x.reshape(-1, FRAME_SIZE)
     out = np.zeros_like(frames)
     feats = np.zeros((len(frames), d.features.size), np.float32)

@@ -83,7 +83,6 @@ def _framed(x, frame, delay, step):
 def _make_ours(weights=None):
     """Our model: the shipped weights, or the weights file at ``weights`` (``ours:PATH``)."""
     from percepnet_wasm import Denoiser, enhance
-    from percepnet_wasm.denoiser import GAIN_RELEASE
     from percepnet_wasm.model import Model
     model = Model.load(weights)  # FileNotFoundError until the trained weights exist
     meta = getattr(model, "metadata", {}) or {}
@@ -96,9 +95,7 @@ def _make_ours(weights=None):
     v = f"percepnet-wasm {_pkg_version('percepnet-wasm')}"
     tag = meta.get("arrays_sha256")
     if tag:
-        v += f" (weights sha256 {tag[:12]}, {meta.get('n_weights', '?')} weights"
-    # the pipeline's own settings that change the output (and so the score cache's key)
-    v += f"{', ' if tag else ' ('}gain release {GAIN_RELEASE:g})"
+        v += f" (weights sha256 {tag[:12]}, {meta.get('n_weights', '?')} weights)"
     name, label = ("ours", "PercepNet (ours, NumPy)") if weights is None else \
         (f"ours:{weights}", f"PercepNet (ours, {Path(weights).name})")
     return Peer(name, label, v, fn,

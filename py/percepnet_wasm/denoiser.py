@@ -6,8 +6,7 @@ One frame's journey (``process_frame``, step t; frame f = t - 2 is the one outpu
 3. comb-filter frame f with it (the future taps read frames t - 1 and t); spectra of frames
    f and t and of the comb output (one rfft call), their band energies (those of frame t
    carry the look-ahead) and the pitch coherence of frame f;
-4. features -> gains and strengths of frame f (network, oracle, or unity); a network gain
-   falls by at most a factor GAIN_RELEASE per frame;
+4. features -> gains and strengths of frame f (network, oracle, or unity);
 5. postfilter, attenuation floor, comb mix, band gains on bins, synthesis (overlap-add).
 
 Batch (``enhance``) is a loop over the same object.
@@ -26,11 +25,6 @@ from .postfilter import postfilter, postfilter_workspace
 from .stft import WINDOW, Synthesis, rfft_wide, wide_workspace
 
 INPUT_LIMIT = 8.0      # input samples are clamped to ±8 (+18 dBFS): keeps energies finite
-# A band's network gain falls by at most this factor per 10 ms frame, g = max(g, 0.9 g_prev):
-# -0.9 dB per frame, -30 dB in 0.33 s (RNNoise's lastg rule, which uses 0.6). It removes the
-# network's one-frame dips inside speech; chosen on the val split (docs/gain-shape.md,
-# "Release"): DNSMOS SIG and OVRL better, PESQ, STOI and SI-SDR unchanged.
-GAIN_RELEASE = 0.9
 # Constants as float32 0-d arrays: a Python float operand costs ~0.6 µs more per ufunc call
 # in Pyodide.
 _LIMIT, _MINUS_LIMIT = np.array(INPUT_LIMIT, np.float32), np.array(-INPUT_LIMIT, np.float32)
@@ -61,12 +55,10 @@ class Denoiser:
     postfilter : bool, apply the envelope postfilter to the gains.
     comb : bool, mix in the comb filter (False: strengths forced to 0).
     attenuation_limit_db : float or None, most noise removed in any band, dB.
-    gain_release : float in [0, 1), the most a network gain may fall per frame, as a factor
-        (``GAIN_RELEASE``; 0: no limit). Oracle and unity gains are applied as they are.
     """
 
     def __init__(self, model="default", *, oracle=None, postfilter=True, comb=True,
-                 attenuation_limit_db=None, gain_release=GAIN_RELEASE):
+                 attenuation_limit_db=None):
         if isinstance(model, str):
             if model != "default":
                 raise ValueError(f"model must be 'default', None or a model object (was {model!r})")
@@ -77,10 +69,6 @@ class Denoiser:
         self.postfilter = postfilter
         self.comb = comb
         self.enabled = True
-        if not 0.0 <= gain_release < 1.0:
-            raise ValueError(f"gain_release must be in [0, 1) (was {gain_release!r})")
-        self._release = np.array(gain_release, np.float32)
-        self._released = np.zeros(NB_BANDS, np.float32)     # the last frame's network gains
         self.gain_floor = 0.0
         self.set_attenuation_limit(attenuation_limit_db)
 
@@ -156,7 +144,6 @@ class Denoiser:
         self._history.reset()
         self._viterbi.reset()
         self._synthesis.reset()
-        self._released.fill(0.0)
         for source in (self.model, self.oracle):
             if source is not None:
                 source.reset()
@@ -194,8 +181,6 @@ class Denoiser:
             gains, strengths, self.vad = self.oracle.step(self)
         elif self.model is not None:
             gains, strengths, self.vad = self.model.step(self.features)
-            gains = np.maximum(gains, np.multiply(self._released, self._release, out=self._released),
-                               out=self._released)
         else:
             gains, strengths, self.vad = 1.0, 0.0, float("nan")
         self.gains[:] = gains
