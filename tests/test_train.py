@@ -64,6 +64,27 @@ def test_sequence_set_batches(cache, tmp_path):
     np.testing.assert_array_equal(s.data["features"][start:start + len(row)], row)
 
 
+def test_floor_gain_targets_remove_the_recordings_own_background(cache):
+    # 40 frames, noisy band energy 1 everywhere: 10 frames of the recording's hiss (clean
+    # energy 0.01, g = 0.1), 30 of speech (clean 0.5); band 1 undefined, band 2 all silence.
+    t = 40
+    features = np.zeros((t, 70), np.float32)
+    features[:, :34] = np.log10(1.0 + 1e-9)
+    gains = np.full((t, 34), np.sqrt(0.5), np.float32)
+    gains[2:12] = 0.1
+    gains[:, 1], gains[:, 2] = -1.0, 0.0
+    out = train.floor_gain_targets(features, gains.copy(), percentile=10)
+    np.testing.assert_allclose(out[2:12, 0], 0.0, atol=1e-4)            # the hiss is removed
+    np.testing.assert_allclose(out[12:, 0], np.sqrt(0.49), rtol=1e-4)   # speech minus the floor
+    np.testing.assert_array_equal(out[:2], gains[:2])                  # no noisy energy for them
+    assert np.all(out[:, 1] == -1.0) and np.all(out[:, 2] == 0.0)
+    plain = train.SequenceSet(train.find_shards(cache, "train"))
+    floored = train.SequenceSet(train.find_shards(cache, "train"), target_floor=10)
+    np.testing.assert_array_equal(plain.data["features"], floored.data["features"])
+    g, f = plain.data["gains"].astype(np.float32), floored.data["gains"].astype(np.float32)
+    assert np.all(f[g >= 0] <= g[g >= 0] + 1e-3) and np.any(f < g - 1e-3)
+
+
 def test_train_resume_is_exact_and_exports(cache, tmp_path, monkeypatch):
     straight, resumed = tmp_path / "a", tmp_path / "b"
     assert train.main(["--cache", str(cache), "--run", str(straight), "--steps", "8", *FAST]) == 0

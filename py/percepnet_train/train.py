@@ -98,14 +98,40 @@ def shift_level(features: np.ndarray, db: np.ndarray) -> np.ndarray:
     return features
 
 
+def floor_gain_targets(features: np.ndarray, gains: np.ndarray, percentile: float) -> np.ndarray:
+    """Gain targets of one mixture that also remove its clean speech's own stationary
+    background (hiss, hum, room of the recording), in place; returns ``gains``.
+
+    The clean band energy of target row t (frame t - 2, docs/INTERFACES.md) is recovered as
+    ``g² E_noisy`` from the noisy energies in the features of row t - 2; each band's
+    ``percentile`` over the frames where it is not 0 (digital silence, pure noise) is taken
+    as the recording's floor and subtracted, ``g' = sqrt(max(g² E − floor, 0) / E)``
+    (``bench/gain_shape.py``'s ``oracle-floor`` on labels). Rows 0, 1 and undefined bands
+    (< 0) are left as they are. ``features`` (T, 70), ``gains`` (T, 34), float32.
+    """
+    energy = np.maximum(np.power(10.0, features[:-2, :NB_BANDS], dtype=np.float64) - ENERGY_FLOOR, 0.0)
+    g = gains[2:].astype(np.float64)
+    clean = np.where(g >= 0, np.square(np.clip(g, 0.0, 1.0)) * energy, 0.0)
+    present = clean > 0
+    floor = np.zeros(NB_BANDS)
+    for b in np.flatnonzero(present.any(axis=0)):
+        floor[b] = np.percentile(clean[present[:, b], b], percentile)
+    ok = (g >= 0) & (energy > 0)
+    floored = np.sqrt(np.maximum(clean - floor, 0.0) / np.where(ok, energy, 1.0))
+    gains[2:] = np.where(ok, np.minimum(floored, np.clip(g, 0.0, 1.0)), g)
+    return gains
+
+
 class SequenceSet:
     """All mixtures of some shards in memory, as concatenated arrays plus offsets.
 
     Stored as float16 (278 bytes a frame: 100 h of audio is 10 GB), returned as float32.
     Log energies lose at most ~0.004 (of a range of about -9..1), gains and strengths ~0.0005.
+    ``target_floor`` > 0: each mixture's gain targets pass ``floor_gain_targets`` with that
+    percentile when loaded (``train --target-floor``).
     """
 
-    def __init__(self, shards: list[Path], min_len: int = 8):
+    def __init__(self, shards: list[Path], min_len: int = 8, target_floor: float = 0.0):
         if not shards:
             raise ValueError("no shards")
         # first the row counts (the small ``vad`` member), then one preallocated float16
@@ -137,6 +163,10 @@ class SequenceSet:
                 raise ValueError(f"shard {path}: vad has {arrs['vad'].size} rows, features {n}")
             arrs["vad"] = arrs["vad"].reshape(n)
             arrs["features"][~np.isfinite(arrs["features"])] = 0.0
+            if target_floor > 0:
+                for a, n_seq in zip(np.concatenate([[0], np.cumsum(lens)[:-1]]), lens):
+                    floor_gain_targets(arrs["features"][a:a + n_seq], arrs["gains"][a:a + n_seq],
+                                       target_floor)
             for k in KEYS:
                 self.data[k][offset:offset + n] = arrs[k]
             s = offset + np.concatenate([[0], np.cumsum(lens)[:-1]])
@@ -286,6 +316,11 @@ def parse_args(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-3)
     ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
     ap.add_argument("--vad-weight", type=float, default=0.1)
+    ap.add_argument("--target-floor", type=float, default=0.0, metavar="PERCENTILE",
+                    help="train (and validate) towards gain targets that also remove the clean "
+                         "recording's own background: each mixture's band floor at this "
+                         "percentile is subtracted from the clean energy (floor_gain_targets; "
+                         "0: off)")
     ap.add_argument("--gain-target-power", type=float, default=1.0,
                     help="train towards band-gain targets raised to this power (validation too; "
                          "1: the targets as they are)")
@@ -338,10 +373,10 @@ def main(argv=None) -> int:
     if not train_shards:
         raise SystemExit(f"no training shards under {args.cache} (train/*.npz or train*.npz)")
     mine = train_shards[rank::world] if len(train_shards) >= world else train_shards
-    tset = SequenceSet(mine)
+    tset = SequenceSet(mine, target_floor=args.target_floor)
     vmine = val_shards[rank::world] if len(val_shards) >= world else (
         val_shards if main_rank else [])
-    vset = SequenceSet(vmine) if vmine else None
+    vset = SequenceSet(vmine, target_floor=args.target_floor) if vmine else None
     data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
 
     ckpt_path, best_path = run / "ckpt_latest.pt", run / "ckpt_best.pt"
@@ -442,7 +477,7 @@ def main(argv=None) -> int:
             shards = find_shards(args.cache, "train")
             if len(shards) > len(train_shards):
                 tset = None                            # free it first: peak memory is one set
-                train_shards, tset = shards, SequenceSet(shards)
+                train_shards, tset = shards, SequenceSet(shards, target_floor=args.target_floor)
                 data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
                 run_meta["data_manifest_sha256"] = data_hash
                 rec = {"step": step, "refresh": len(shards), "train_frames": tset.frames,
