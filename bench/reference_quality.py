@@ -9,9 +9,10 @@ with DNSMOS P.835 (``percepnet_eval.metrics.dnsmos``, no noise added) and prints
 the groups with their speech hours and mean SIG/BAK/OVRL, and the share of the split's speech
 in groups below ``--bak`` (default 3.6):
 
-    PYTHONPATH=py python bench/reference_quality.py --out docs/reference-quality.json
+    PYTHONPATH=py python bench/reference_quality.py --per-group 4 --out docs/reference-quality.json
 
-Writes the per-group means and per-clip scores with the machine, versions and date.
+Writes the per-group means and per-clip scores with the machine, versions and date, and the
+printed tables beside it (``.md``); ``--tables-only`` rewrites the tables from that JSON.
 """
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ def main(argv=None):
                     "counts as a noisy recording")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("docs/reference-quality.json"))
+    ap.add_argument("--tables-only", action="store_true", help="rewrite the .md from --out")
     args = ap.parse_args(argv)
+    if args.tables_only:
+        write_tables(json.loads(args.out.read_text()), args.out.with_suffix(".md"))
+        return 0
     root = evalset.data_root()
     splits = json.loads((root / "splits.json").read_text())["splits"]
     rng = np.random.default_rng(args.seed)
@@ -73,14 +78,34 @@ def main(argv=None):
         total = sum(r["hours"] for r in rows.values())
         noisy = sum(r["hours"] for r in rows.values() if r["bak"] < args.bak)
         report["splits"][split] = {"groups": rows, "hours": total, "hours_below_bak": noisy}
-        print(f"\n### {split}: {total:.2f} h of speech, {noisy:.2f} h ({100 * noisy / max(total, 1e-9):.0f} %) "
-              f"in groups with DNSMOS BAK < {args.bak}\n")
-        print("| group | package | hours | SIG | BAK | OVRL |\n|---|---|---:|---:|---:|---:|")
-        for name, r in sorted(rows.items(), key=lambda kv: kv[1]["bak"]):
-            print(f"| {name} | {r['package']} | {r['hours']:.2f} | {r['sig']:.2f} | {r['bak']:.2f} | {r['ovrl']:.2f} |")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
+    print(write_tables(report, args.out.with_suffix(".md")))
     return 0
+
+
+def write_tables(report, path):
+    """The per-split tables of ``report`` (groups by rising BAK) as markdown, to ``path``."""
+    bak = report["bak_threshold"]
+    lines = ["# DNSMOS of the clean speech recordings, by speaker group", "",
+             f"- Command: `{report['command']}`", f"- Date: {report['date']}; {report['machine']}",
+             f"- Up to {report['per_group']} seeded random clips per group, each scored alone "
+             "(`percepnet_eval.metrics.dnsmos`, no noise added; speechmos tiles a clip shorter "
+             "than 9 s, so a one-word clip is rated as that word repeated, which can differ "
+             "from the evaluation's clips of several utterances with silent gaps). Studio "
+             "speech scores about BAK 4, OVRL 3.2.", ""]
+    for split, sp in report["splits"].items():
+        total, noisy = sp["hours"], sp["hours_below_bak"]
+        lines += [f"## {split}: {total:.2f} h of speech, {noisy:.2f} h "
+                  f"({100 * noisy / max(total, 1e-9):.0f} %) in groups with DNSMOS BAK < {bak}", "",
+                  "| group | package | hours | SIG | BAK | OVRL |", "|---|---|---:|---:|---:|---:|"]
+        for name, r in sorted(sp["groups"].items(), key=lambda kv: kv[1]["bak"]):
+            lines.append(f"| {name} | {r['package']} | {r['hours']:.2f} | {r['sig']:.2f} | "
+                         f"{r['bak']:.2f} | {r['ovrl']:.2f} |")
+        lines.append("")
+    text = "\n".join(lines)
+    Path(path).write_text(text)
+    return text
 
 
 if __name__ == "__main__":

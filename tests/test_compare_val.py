@@ -29,3 +29,9 @@ def test_paired_difference_sign_and_interval():
 def test_reports_of_different_clips_are_refused():
     with pytest.raises(SystemExit, match="clips"):
         compare_val.compare(report([1.0, 2.0]), report([1.0, 2.0], clips=96))
+
+
+def test_clips_are_kept_by_mask():
+    a, b = report([3.0, 1.0, 3.0]), report([2.0, 2.0, 2.0])
+    assert compare_val.compare(a, b, keep=[True, False, True])["pesq"]["mean"] == pytest.approx(1.0)
+    assert compare_val.compare(a, b, keep=[False, True, False])["pesq"]["mean"] == pytest.approx(-1.0)
