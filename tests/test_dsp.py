@@ -261,3 +261,23 @@ def test_pitch_onset_after_digital_silence_is_not_decided_by_round_off(rng):
     # The span of period T ends T samples before the newest: all zeros from T = 480 on.
     assert np.all(search.ncorr[FRAME_SIZE:] == 0.0)
     assert np.max(np.abs(search.ncorr[PITCH_MIN_PERIOD:FRAME_SIZE])) > 0
+
+
+def test_oracle_clean_floor_is_subtracted_from_the_clean_band_energies(rng):
+    from percepnet_wasm.targets import OracleTargets
+    x = (harmonic(180, 20 * FRAME_SIZE, SPECTRA["falling"]) * 0.1).astype(np.float32)
+    noisy = x + (0.01 * rng.standard_normal(len(x))).astype(np.float32)
+
+    def gains(floor):
+        oracle = OracleTargets(x, comb=False, clean_floor=floor)
+        d = Denoiser(model=None, oracle=oracle, postfilter=False, comb=False)
+        out = np.zeros(FRAME_SIZE, np.float32)
+        rows = []
+        for frame in noisy.reshape(-1, FRAME_SIZE):
+            d.process_frame(frame, out)
+            rows.append(d.gains.copy())
+        return np.array(rows[4:])                   # past the start-up frames
+    plain = gains(None)
+    assert np.array_equal(gains(np.zeros(NB_BANDS)), plain)
+    assert np.all(gains(np.full(NB_BANDS, 1e9)) < 1e-6)        # a floor above everything
+    assert np.all(gains(np.full(NB_BANDS, 1e-3)) <= plain) and np.any(gains(np.full(NB_BANDS, 1e-3)) < plain)

@@ -13,7 +13,10 @@ noisy input, RNNoise and DeepFilterNet3 by paired differences (``report.paired_d
 distinguishable". The ``oracle`` row is our own band+comb oracle
 (``percepnet_wasm.oracle.enhance_oracle(clean, noisy, "comb")``): it reads the clean speech,
 so it is a ceiling, not a peer; "oracle recovery" = (system - noisy) / (oracle - noisy) of
-the means. The verdict states whether issue 12's bar (``BAR``) is met. Speech of
+the means. Each clip's clean reference is also scored by DNSMOS alone, and the comparison is
+repeated on the clips whose reference is clean and on the others (``by_reference_quality``):
+a recording's own background counts as speech for the intrusive metrics. The verdict states
+whether issue 12's bar (``BAR``) is met. Speech of
 ``evalset.REFERENCE_EXCLUDED`` (hedgewars) is left out of the main table and scored in a
 small table of its own. Real-time factor
 (RTF) = processing wall time / audio duration, with BLAS/OpenMP limited to one thread;
