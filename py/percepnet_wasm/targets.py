@@ -64,7 +64,8 @@ class OracleTargets:
     rows : None (streaming, ``step``) or n: workspaces for ``labels`` of n frames at once
     clean_floor : None or float [shape=(34,)]  band energies subtracted from the clean
         ones (at least 0 left) before the gains: a target that also removes the clean
-        recording's own stationary background (``bench/gain_shape.py``'s ``oracle-floor``)
+        recording's own stationary background (``bench/gain_shape.py``'s ``oracle-floor``;
+        on cached labels, ``percepnet_train.train.floor_gain_targets``)
     """
 
     def __init__(self, clean, *, comb=True, rows=None, clean_floor=None):
