@@ -348,17 +348,18 @@ def _signed(v, k):
     return f"{v:+.3f}" if k == "stoi" else f"{v:+.2f}"
 
 
+def _paired_cell(d, k):
+    """A paired difference ``d`` on metric ``k``: ``mean [lo, hi] verdict``."""
+    return f"{_signed(d['mean'], k)} [{_signed(d['lo'], k)}, {_signed(d['hi'], k)}] {d['verdict']}"
+
+
 def _paired_lines(paired, snrs, o):
     groups = ["all"] + [snr_key(s) for s in snrs if snr_key(s) in paired]
     lines = [f"### Ours - {COMPARED_LABELS[o]}", "",
              "| metric | " + " | ".join(_where(g) for g in groups) + " |",
              "|---|" + "|".join("---:" for _ in groups) + "|"]
     for k in paired["all"][o]:
-        cells = []
-        for g in groups:
-            d = paired[g][o][k]
-            cells.append(f"{_signed(d['mean'], k)} [{_signed(d['lo'], k)}, "
-                         f"{_signed(d['hi'], k)}] {d['verdict']}")
+        cells = [_paired_cell(paired[g][o][k], k) for g in groups]
         lines.append(f"| {METRIC_LABELS[k]} | " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -506,11 +507,6 @@ def write_markdown(path, res):
     Path(path).write_text("\n".join(lines))
 
 
-def _signed(v, k):
-    """A paired difference: 3 decimals for STOI, 2 for the rest."""
-    return f"{v:+.{3 if k == 'stoi' else 2}f}"
-
-
 def _by_reference_lines(res):
     by_ref = res.get("by_reference")
     if not by_ref:
@@ -535,9 +531,8 @@ def _by_reference_lines(res):
             lines += ["| ours minus | " + " | ".join(METRIC_LABELS[k] for k in REFERENCE_KEYS) + " |",
                       "|---|" + "---:|" * len(REFERENCE_KEYS)]
             for o, ds in e["paired"].items():
-                lines.append(f"| {COMPARED_LABELS[o]} | " + " | ".join(
-                    f"{_signed(ds[k]['mean'], k)} [{_signed(ds[k]['lo'], k)}, {_signed(ds[k]['hi'], k)}] "
-                    f"{ds[k]['verdict']}" for k in REFERENCE_KEYS) + " |")
+                lines.append(f"| {COMPARED_LABELS[o]} | "
+                             + " | ".join(_paired_cell(ds[k], k) for k in REFERENCE_KEYS) + " |")
             lines.append("")
     return lines
 

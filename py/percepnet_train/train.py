@@ -163,13 +163,14 @@ class SequenceSet:
                 raise ValueError(f"shard {path}: vad has {arrs['vad'].size} rows, features {n}")
             arrs["vad"] = arrs["vad"].reshape(n)
             arrs["features"][~np.isfinite(arrs["features"])] = 0.0
+            seq_starts = np.concatenate([[0], np.cumsum(lens)[:-1]])    # within the shard
             if target_floor > 0:
-                for a, n_seq in zip(np.concatenate([[0], np.cumsum(lens)[:-1]]), lens):
+                for a, n_seq in zip(seq_starts, lens):
                     floor_gain_targets(arrs["features"][a:a + n_seq], arrs["gains"][a:a + n_seq],
                                        target_floor)
             for k in KEYS:
                 self.data[k][offset:offset + n] = arrs[k]
-            s = offset + np.concatenate([[0], np.cumsum(lens)[:-1]])
+            s = offset + seq_starts
             keep = lens >= min_len
             starts.append(s[keep])
             lengths.append(lens[keep])
