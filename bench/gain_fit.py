@@ -62,6 +62,9 @@ class CrossCatalog:
     def audio(self, entry):
         return self._catalog.audio(entry)
 
+    def length(self, entry):
+        return self._catalog.length(entry)
+
 
 def rows(speech_split: str, noise_split: str, clips: int) -> dict[str, np.ndarray]:
     """Features (R, 70), gain targets (R, 34) and per-mixture row counts of ``clips``

@@ -96,12 +96,14 @@ def test_speed_perturbation_moves_the_pitch_by_down_over_up(down, monkeypatch):
     monkeypatch.setattr(mixer, "P_SPEED", 1.0)
     t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
     tone = np.sin(2 * np.pi * 200.0 * t).astype(np.float32)
-    out = mixer._speed(np.random.default_rng(0), tone)
+    rng = np.random.default_rng(0)
+    assert mixer._speed_down(rng) == down
+    out = mixer._speed(tone, down)
     assert out.dtype == np.float32 and abs(len(out) - len(tone) * mixer.SPEED_UP / down) <= 1
     spectrum = np.abs(np.fft.rfft(out * np.hanning(len(out))))
     peak_hz = np.argmax(spectrum) * SAMPLE_RATE / len(out)
     assert peak_hz == pytest.approx(200.0 * down / mixer.SPEED_UP, abs=2.0)
-    assert mixer._speed(None, tone) is tone
+    assert mixer._speed_down(None) == 0 and mixer._speed(tone, 0) is tone
 
 
 def _same_with_and_without(tiny_cache, monkeypatch, probability, seeds):
@@ -339,3 +341,56 @@ def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, mon
     monkeypatch.setattr(fetch_data, "download", lambda *a: pytest.fail("a reserved package was downloaded"))
     report = fetch_data.fetch(tmp_path / "data", ("some-game-data",), workers=1)
     assert report["failed"] == ["some-game-data"] and report["files"] == 0
+
+
+def test_speech_clips_are_where_the_target_has_speech(tiny_cache):
+    pytest.importorskip("pyroomacoustics")
+    seen_speech = 0
+    for seed in range(10):
+        clean, _ = mixer.mix(seed, "train", seconds=3.0, root=tiny_cache)
+        clips = mixer.speech_clips(seed, "train", seconds=3.0, root=tiny_cache)
+        inside = np.zeros(len(clean), bool)
+        for entry, a, b in clips:
+            assert entry["category"] == "speech" and 0 <= a < b <= len(clean)
+            assert np.mean(clean[a:b] ** 2) > 0                # every clip is heard
+            inside[max(a - 2400, 0):b + 2400] = True          # 50 ms: filters ring on
+        if not clips:
+            assert not clean.any()                            # pure noise: no target
+            continue
+        seen_speech += 1
+        assert np.sum(clean[~inside] ** 2) < 1e-3 * np.sum(clean[inside] ** 2)
+    assert seen_speech >= 8
+
+
+def test_reference_filter_drops_the_rows_of_noisy_recordings(tiny_cache, tmp_path):
+    pytest.importorskip("pyroomacoustics")
+    from percepnet_train import reference_mask
+    from percepnet_wasm.targets import training_sequences_batch
+    quality = tmp_path / "quality.json"
+    quality.write_text(json.dumps({"splits": {"train": {"groups": {
+        "train-speech-0": {"bak": 2.0}, "train-speech-1": {"bak": 4.0}}}}}))
+    cat = mixer.catalog(str(tiny_cache))
+    row_filter = reference_mask.RowFilter(quality, 3.0, cat=cat, seconds=3.0)
+    both = 0
+    for seed in range(8):
+        vad = training_sequences_batch(*mixer.mix(seed, "train", seconds=3.0, cat=cat))["vad"]
+        keep = row_filter(seed, vad)
+        assert keep is not None and keep.shape == vad.shape
+        groups = {e["group"] for e, _, _ in mixer.speech_clips(seed, "train", seconds=3.0, cat=cat)}
+        if groups == {"train-speech-1"}:
+            assert keep.all()
+        if "train-speech-0" in groups:
+            assert not keep.all()
+        both += groups == {"train-speech-0", "train-speech-1"}
+    assert row_filter.counts["mixtures"] == 8 and row_filter.counts["unattributed"] == 0
+    assert both, "no mixture had both voices: the test shows nothing"
+
+
+def test_a_catalogue_explains_voice_activity_only_inside_its_clips():
+    from percepnet_train import reference_mask
+    active = np.zeros(100, bool)
+    active[10:30] = active[60:80] = True
+    spans = [(None, 5, 35), (None, 55, 85)]
+    assert reference_mask.explains(spans, active)
+    assert not reference_mask.explains(spans[:1], active)                    # activity outside
+    assert not reference_mask.explains(spans + [(None, 31, 59)], active)     # a silent clip

@@ -36,7 +36,8 @@ def make_cache(root: Path, seed=0, n_train=2, n_val=2, seqs=5, subdirs=False):
             g = 1 / (1 + np.exp(-f[:, :34]))
             np.savez(path, features=f, gains=g.astype(np.float32),
                      strengths=(1 - g).astype(np.float32),
-                     vad=(f[:, 0] > 0).astype(np.float32), lengths=lens)
+                     vad=(f[:, 0] > 0).astype(np.float32), lengths=lens,
+                     seeds=np.arange(i * seqs, (i + 1) * seqs))
     return root
 
 
@@ -62,6 +63,39 @@ def test_sequence_set_batches(cache, tmp_path):
     row = b["features"][0, :int(mask[0].sum())].numpy()
     start = np.flatnonzero((s.data["features"] == row[0]).all(1))[0]
     np.testing.assert_array_equal(s.data["features"][start:start + len(row)], row)
+
+
+def test_row_filter_masks_rows_and_never_draws_a_dropped_mixture(cache):
+    seen = {}
+
+    def row_filter(seed, vad):             # seed 1: left out; others: their first 10 rows
+        seen[seed] = vad.shape[0]
+        keep = np.ones(vad.shape[0], bool)
+        keep[:10] = False
+        return None if seed == 1 else keep
+    s = train.SequenceSet(train.find_shards(cache, "train"), row_filter=row_filter)
+    assert sorted(seen) == list(range(10))            # every mixture, short ones too
+    starts = dict(zip(np.cumsum([0] + [seen[k] for k in range(10)])[:-1], range(10)))
+    for start, length, weight in zip(s.starts, s.lengths, s.weights):
+        seed = starts[int(start)]
+        assert weight == (0 if seed == 1 else length - 10)
+        assert not s.keep[start:start + 10].any()
+    drawn = 0
+    for step in range(20):
+        b, mask = s.batch(np.random.default_rng(step), 4, 500)
+        for row in range(4):
+            n = int((b["features"][row].abs().sum(1) > 0).sum())   # rows filled
+            start = np.flatnonzero((s.data["features"] == b["features"][row, 0].numpy()).all(1))[0]
+            assert starts[int(start)] != 1
+            np.testing.assert_array_equal(mask[row, :n].numpy(), s.keep[start:start + n])
+            drawn += 1
+    assert drawn == 80
+    no_seeds = train.find_shards(cache, "train")[1]
+    with np.load(no_seeds) as z:
+        arrays = {k: z[k] for k in z.files if k != "seeds"}
+    np.savez(no_seeds, **arrays)
+    with pytest.raises(ValueError, match="no seeds"):
+        train.SequenceSet([no_seeds], row_filter=row_filter)
 
 
 def test_floor_gain_targets_remove_the_recordings_own_background(cache):

@@ -101,6 +101,10 @@ class Catalog:
         """Samples of an entry, float32 in [-1, 1), shape (n,)."""
         return _load(str(self.root / entry["path"])).astype(np.float32) / 32768.0
 
+    def length(self, entry: dict) -> int:
+        """Samples of an entry, without reading them."""
+        return len(_load(str(self.root / entry["path"])))
+
 
 @functools.lru_cache(maxsize=256)     # bounded: each memmap holds a file descriptor
 def _load(path: str) -> np.ndarray:
@@ -161,29 +165,53 @@ def _fill(rng: np.random.Generator, x: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _speed(speed_rng: np.random.Generator | None, x: np.ndarray) -> np.ndarray:
-    """``x`` resampled by SPEED_UP / d (d from SPEED_DOWNS) with probability P_SPEED, so that
-    at 48 kHz its pitch and formants move by d / SPEED_UP; unchanged when ``speed_rng`` is None."""
+def _speed_down(speed_rng: np.random.Generator | None) -> int:
+    """The speed perturbation of one clip: with probability P_SPEED a factor d of SPEED_DOWNS
+    (the clip is resampled by SPEED_UP / d, so at 48 kHz its pitch and formants move by
+    d / SPEED_UP), else 0 (unchanged; always when ``speed_rng`` is None)."""
     if speed_rng is None or speed_rng.random() >= P_SPEED:
-        return x
-    down = int(speed_rng.choice(SPEED_DOWNS))
-    return resample_poly(x, SPEED_UP, down).astype(np.float32)
+        return 0
+    return int(speed_rng.choice(SPEED_DOWNS))
+
+
+def _speed(x: np.ndarray, down: int) -> np.ndarray:
+    """``x`` resampled by SPEED_UP / ``down`` (``_speed_down``); ``x`` itself when 0."""
+    return resample_poly(x, SPEED_UP, down).astype(np.float32) if down else x
+
+
+def _speech_plan(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int,
+                 speed_rng: np.random.Generator | None = None) -> list[tuple[dict, int, int, float]]:
+    """Which clips of ``pool`` fill ``n`` samples, end to end with pauses of 0-0.6 s:
+    (entry, start sample (< 0: starts before the mixture), speed-down factor (0: unchanged),
+    gain). Reads only the clips' lengths; ``speed_rng`` (train only) draws the speed
+    perturbation of each clip."""
+    plan = []
+    pos = -int(rng.integers(0, SAMPLE_RATE))       # start inside the first clip
+    while pos < n:
+        entry = pool[rng.integers(len(pool))]
+        down = _speed_down(speed_rng)
+        length = cat.length(entry)
+        length = -(-length * SPEED_UP // down) if down else length   # resample_poly's length
+        plan.append((entry, pos, down, 10 ** (rng.uniform(-6, 0) / 20)))
+        pos += length + int(rng.uniform(0, 0.6) * SAMPLE_RATE)
+    return plan
+
+
+def _render(cat: Catalog, plan: list[tuple[dict, int, int, float]], n: int) -> np.ndarray:
+    """The ``n`` samples of a ``_speech_plan``, each clip normalised to RMS 1 times its gain."""
+    out = np.zeros(n, np.float32)
+    for entry, pos, down, gain in plan:
+        x = _normalise(_speed(cat.audio(entry), down)) * gain
+        a, b = max(pos, 0), min(pos + len(x), n)
+        if b > a:
+            out[a:b] = x[a - pos:b - pos]
+    return out
 
 
 def _speech(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int,
             speed_rng: np.random.Generator | None = None) -> np.ndarray:
-    """Clips of ``pool`` end to end (pauses 0-0.6 s), each at its own level (0 to -6 dB);
-    ``speed_rng`` (train only) draws the speed perturbation of each clip."""
-    out = np.zeros(n, np.float32)
-    pos = -int(rng.integers(0, SAMPLE_RATE))       # start inside the first clip
-    while pos < n:
-        x = _speed(speed_rng, cat.audio(pool[rng.integers(len(pool))]))
-        x = _normalise(x) * 10 ** (rng.uniform(-6, 0) / 20)
-        a, b = max(pos, 0), min(pos + len(x), n)
-        if b > a:
-            out[a:b] = x[a - pos:b - pos]
-        pos += len(x) + int(rng.uniform(0, 0.6) * SAMPLE_RATE)
-    return out
+    """Clips of ``pool`` end to end (``_speech_plan``), each at its own level (0 to -6 dB)."""
+    return _render(cat, _speech_plan(rng, cat, pool, n, speed_rng), n)
 
 
 def _tilt(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
@@ -471,6 +499,39 @@ def _channel(rng: np.random.Generator, clean: np.ndarray, noisy: np.ndarray):
 
 
 # ---------------------------------------------------------------- the mixture
+def _first_draws(seed: int, split: str, cat: Catalog, n: int):
+    """The random streams of mixture (seed, split) and what is drawn first from them:
+    (rng, speed_rng, device_rng, case, speech plan (``_speech_plan``; [] for pure noise))."""
+    rng = np.random.default_rng([seed, SPLITS.index(split)])
+    # streams of their own, so that val/test/holdout draw exactly what they always drew
+    speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None
+    device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if split == "train" else None
+    case = rng.choice(["mix", "noise_only", "speech_only"],
+                      p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
+    if case == "noise_only":
+        return rng, speed_rng, device_rng, case, []
+    full = cat.pool(split, "fullband")
+    pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
+    return rng, speed_rng, device_rng, case, _speech_plan(rng, cat, pool, n, speed_rng)
+
+
+def speech_clips(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None,
+                 cat: Catalog | None = None) -> list[tuple[dict, int, int]]:
+    """The speech clips in mixture ``mix(seed, split, seconds=...)``'s target, without mixing:
+    (catalogue entry, first sample, last sample + 1), clipped to the mixture (before any room,
+    so a reverberant target rings on a little past the end)."""
+    if cat is None:
+        cat = catalog(str(root) if root else None)
+    n = int(round(seconds * SAMPLE_RATE))
+    out = []
+    for entry, pos, down, _ in _first_draws(seed, split, cat, n)[4]:
+        length = cat.length(entry)
+        end = pos + (-(-length * SPEED_UP // down) if down else length)
+        if end > 0 and pos < n:
+            out.append((entry, max(pos, 0), min(end, n)))
+    return out
+
+
 def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None,
         cat: Catalog | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One training mixture, deterministic for (seed, split).
@@ -482,7 +543,7 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     seconds : float, length of the mixture.
     root : data cache with ``splits.json``; default ``fetch_data.data_root()``.
     cat : the catalogue to draw from instead of ``root``'s (anything with ``Catalog``'s
-        ``pool`` and ``audio``, e.g. ``bench/gain_fit.py``'s cross-split one).
+        ``pool``, ``audio`` and ``length``, e.g. ``bench/gain_fit.py``'s cross-split one).
 
     Returns
     -------
@@ -493,20 +554,12 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if cat is None:
         cat = catalog(str(root) if root else None)
-    rng = np.random.default_rng([seed, SPLITS.index(split)])
-    # streams of their own, so that val/test/holdout draw exactly what they always drew
-    speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None
-    device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if split == "train" else None
     n = int(round(seconds * SAMPLE_RATE))
-    case = rng.choice(["mix", "noise_only", "speech_only"],
-                      p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
-
+    rng, speed_rng, device_rng, case, plan = _first_draws(seed, split, cat, n)
     if case == "noise_only":
         clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n, speed_rng))
     else:
-        full = cat.pool(split, "fullband")
-        pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
-        speech = _tilt(rng, _speech(rng, cat, pool, n, speed_rng))
+        speech = _tilt(rng, _render(cat, plan, n))
         noise = _tilt(rng, _noise(rng, cat, split, n, speed_rng)) if case == "mix" else None
         if rng.random() < P_REVERB:
             clean, speech, noise = _reverberate(rng, speech, noise)

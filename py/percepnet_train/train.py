@@ -128,10 +128,13 @@ class SequenceSet:
     Stored as float16 (278 bytes a frame: 100 h of audio is 10 GB), returned as float32.
     Log energies lose at most ~0.004 (of a range of about -9..1), gains and strengths ~0.0005.
     ``target_floor`` > 0: each mixture's gain targets pass ``floor_gain_targets`` with that
-    percentile when loaded (``train --target-floor``).
+    percentile when loaded (``train --target-floor``). ``row_filter(seed, vad)`` (e.g.
+    ``reference_mask.RowFilter``) gives each mixture's rows to keep in the loss (bool (rows,),
+    or None: none); ``keep`` then holds them and ``batch`` masks the others.
     """
 
-    def __init__(self, shards: list[Path], min_len: int = 8, target_floor: float = 0.0):
+    def __init__(self, shards: list[Path], min_len: int = 8, target_floor: float = 0.0,
+                 row_filter=None):
         if not shards:
             raise ValueError("no shards")
         # first the row counts (the small ``vad`` member), then one preallocated float16
@@ -143,6 +146,7 @@ class SequenceSet:
         total = int(sum(rows))
         widths = {"features": (NB_FEATURES,), "gains": (NB_BANDS,), "strengths": (NB_BANDS,), "vad": ()}
         self.data = {k: np.empty((total,) + widths[k], np.float16) for k in KEYS}
+        self.keep = np.ones(total, bool) if row_filter else None
         starts, lengths = [], []
         offset = 0
         for path in shards:
@@ -153,6 +157,7 @@ class SequenceSet:
                 arrs = {k: np.asarray(z[k], np.float32) for k in KEYS}
                 n = arrs["features"].shape[0]
                 lens = np.asarray(z["lengths"], np.int64) if "lengths" in z.files else np.array([n])
+                seeds = np.asarray(z["seeds"]) if "seeds" in z.files else None
             if arrs["features"].shape != (n, NB_FEATURES) or lens.sum() != n:
                 raise ValueError(f"shard {path}: features {arrs['features'].shape}, lengths sum "
                                  f"{lens.sum()}, expected ({n}, {NB_FEATURES}) rows")
@@ -170,6 +175,12 @@ class SequenceSet:
                                        target_floor)
             for k in KEYS:
                 self.data[k][offset:offset + n] = arrs[k]
+            if row_filter:
+                if seeds is None:
+                    raise ValueError(f"shard {path} has no seeds: cannot filter its rows")
+                for a, n_seq, seed in zip(seq_starts, lens, seeds):
+                    keep = row_filter(int(seed), arrs["vad"][a:a + n_seq])
+                    self.keep[offset + a:offset + a + n_seq] = False if keep is None else keep
             s = offset + seq_starts
             keep = lens >= min_len
             starts.append(s[keep])
@@ -180,12 +191,20 @@ class SequenceSet:
         if self.starts.size == 0:
             raise ValueError(f"no sequence of at least {min_len} frames in {shards}")
         self.frames = int(self.lengths.sum())
+        # sequences are drawn in proportion to the rows that count in the loss
+        self.weights = self.lengths.astype(np.float64)
+        if self.keep is not None:
+            kept = np.concatenate([[0], np.cumsum(self.keep)])
+            self.weights = (kept[self.starts + self.lengths] - kept[self.starts]).astype(np.float64)
+            if not self.weights.any():
+                raise ValueError("row_filter kept no row")
 
     def batch(self, rng: np.random.Generator, batch: int, seq_len: int, level_db: float = 0.0):
-        """Random crops: sequences drawn in proportion to length; short ones padded + masked.
+        """Random crops: sequences drawn in proportion to length (to their rows kept by the
+        row filter, when there is one); short ones padded + masked.
         With ``level_db`` > 0 each crop is made uniformly -level_db..+level_db dB louder
         (``shift_level``)."""
-        idx = rng.choice(self.starts.size, size=batch, p=self.lengths / self.lengths.sum())
+        idx = rng.choice(self.starts.size, size=batch, p=self.weights / self.weights.sum())
         out = {k: np.zeros((batch, seq_len) + self.data[k].shape[1:], np.float32) for k in KEYS}
         mask = np.zeros((batch, seq_len), np.float32)
         for b, i in enumerate(idx):
@@ -195,7 +214,7 @@ class SequenceSet:
             s = int(self.starts[i]) + off
             for k in KEYS:
                 out[k][b, :m] = self.data[k][s:s + m]
-            mask[b, :m] = 1
+            mask[b, :m] = 1 if self.keep is None else self.keep[s:s + m]
         if level_db > 0:
             shift_level(out["features"], rng.uniform(-level_db, level_db, batch)[:, None])
         return {k: torch.from_numpy(v) for k, v in out.items()}, torch.from_numpy(mask)
@@ -322,6 +341,13 @@ def parse_args(argv=None):
                          "recording's own background: each mixture's band floor at this "
                          "percentile is subtracted from the clean energy (floor_gain_targets; "
                          "0: off)")
+    ap.add_argument("--drop-reference-bak", type=float, default=0.0, metavar="BAK",
+                    help="leave out of the training loss the rows whose target comes from a "
+                         "speaker group whose clean recordings DNSMOS rates below this BAK "
+                         "(--reference-quality; reference_mask.py; validation unchanged; 0: off)")
+    ap.add_argument("--reference-quality", type=Path,
+                    default=Path(__file__).resolve().parents[2] / "docs" / "reference-quality.json",
+                    help="bench/reference_quality.py's JSON for --drop-reference-bak")
     ap.add_argument("--gain-target-power", type=float, default=1.0,
                     help="train towards band-gain targets raised to this power (validation too; "
                          "1: the targets as they are)")
@@ -374,7 +400,11 @@ def main(argv=None) -> int:
     if not train_shards:
         raise SystemExit(f"no training shards under {args.cache} (train/*.npz or train*.npz)")
     mine = train_shards[rank::world] if len(train_shards) >= world else train_shards
-    tset = SequenceSet(mine, target_floor=args.target_floor)
+    row_filter = None
+    if args.drop_reference_bak:
+        from percepnet_train.reference_mask import RowFilter
+        row_filter = RowFilter(args.reference_quality, args.drop_reference_bak)
+    tset = SequenceSet(mine, target_floor=args.target_floor, row_filter=row_filter)
     vmine = val_shards[rank::world] if len(val_shards) >= world else (
         val_shards if main_rank else [])
     vset = SequenceSet(vmine, target_floor=args.target_floor) if vmine else None
@@ -437,10 +467,14 @@ def main(argv=None) -> int:
                     "world_size": world, "args": {k: str(v) for k, v in vars(args).items()},
                     "config": cfg.to_dict(), "n_weights": count_weights(model),
                     "torch_version": torch.__version__, "train_frames_rank0": tset.frames,
-                    "val_frames_rank0": vset.frames if vset else 0}
+                    "val_frames_rank0": vset.frames if vset else 0,
+                    "reference_filter": dict(row_filter.counts) if row_filter else None}
         info_path.write_text(json.dumps(info, indent=2) + "\n")
         print(f"[train] {run}: {cfg} {count_weights(model)} weights, step {step}, world {world},"
               f" {tset.frames} train frames on rank 0", flush=True)
+        if row_filter:
+            print(f"[train] reference filter (BAK < {args.drop_reference_bak}): "
+                  f"{json.dumps(row_filter.counts)}", flush=True)
     run_meta = {"command": command, "seed": args.seed, "data_manifest_sha256": data_hash,
                 "git_commit": commit}
 
@@ -478,7 +512,8 @@ def main(argv=None) -> int:
             shards = find_shards(args.cache, "train")
             if len(shards) > len(train_shards):
                 tset = None                            # free it first: peak memory is one set
-                train_shards, tset = shards, SequenceSet(shards, target_floor=args.target_floor)
+                train_shards, tset = shards, SequenceSet(shards, target_floor=args.target_floor,
+                                                         row_filter=row_filter)
                 data_hash = manifest_sha256(args.cache, args.audio_root or default_audio_root())
                 run_meta["data_manifest_sha256"] = data_hash
                 rec = {"step": step, "refresh": len(shards), "train_frames": tset.frames,
