@@ -348,3 +348,36 @@ def test_gain_target_shape_keeps_undefined_bands():
     g = torch.tensor([[[-1.0, 0.0, 0.25, 1.0]]])
     torch.testing.assert_close(train.shape_gain_target(g, 1.5), torch.tensor([[[-1.0, 0.0, 0.125, 1.0]]]))
     assert train.shape_gain_target(g, 1.0) is g
+
+
+def test_band_weights_follow_each_bands_loudness_two_frames_back():
+    from percepnet_train.model import percepnet_loss
+    f = torch.zeros(1, 4, 70)
+    f[..., :34] = -9.0                                  # digital silence: the floor
+    f[0, :, 0] = torch.tensor([0.0, -1.0, -3.0, -5.0])  # the loudest band, moving with the frame
+    f[0, :, 1] = f[0, :, 0] - 2.0                       # 20 dB below it
+    f[0, 1, 2] = -1.5                                   # only frame 1: 5 dB below its loudest
+    w = train.band_weights(f, 40.0)
+    # rows 0, 1 read frame 0, rows 2, 3 frames 0, 1 (the targets are two frames late)
+    torch.testing.assert_close(w[0, :, 0], torch.ones(4))
+    torch.testing.assert_close(w[0, :, 1], torch.full((4,), 0.5))
+    torch.testing.assert_close(w[0, :, 2], torch.tensor([0.1, 0.1, 0.1, 0.875]))
+    torch.testing.assert_close(w[0, :, 5], torch.full((4,), 0.1))
+    # the level does not matter, only a band against its frame's loudest
+    louder = f.clone()
+    louder[..., :34] += 1.0
+    torch.testing.assert_close(train.band_weights(louder, 40.0), w)
+
+    # the loss counts each band's terms times its weight
+    gen = torch.Generator().manual_seed(0)
+    pred = [torch.rand(1, 4, 34, generator=gen) for _ in range(2)]
+    target = [torch.rand(1, 4, 34, generator=gen) for _ in range(2)]
+    vad_logit, vad = torch.zeros(1, 4), torch.ones(1, 4)
+    plain, _ = percepnet_loss(*pred, vad_logit, *target, vad)
+    same, _ = percepnet_loss(*pred, vad_logit, *target, vad, band_weight=torch.ones(1, 4, 34))
+    torch.testing.assert_close(same, plain)
+    only_first = torch.zeros(1, 4, 34)
+    only_first[..., 0] = 1.0
+    one, parts = percepnet_loss(*pred, vad_logit, *target, vad, band_weight=only_first)
+    d = (target[0][..., 0] + 1e-7).sqrt() - (pred[0][..., 0] + 1e-7).sqrt()
+    torch.testing.assert_close(parts["gain2"], d.square().mean())

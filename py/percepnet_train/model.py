@@ -180,18 +180,21 @@ def gain_error(gains, g, *, gamma=0.5, eps=1e-7):
 
 
 def percepnet_loss(gains, strengths, vad_logit, g, r, vad, mask=None, *, vad_weight=0.1,
-                   gamma=0.5, eps=1e-7):
+                   gamma=0.5, eps=1e-7, band_weight=None):
     """PercepNet loss (PERCEPNET.md, "Loss"), averaged over valid frames.
 
     ``Σ_b (g^γ − ĝ^γ)² + 10 Σ_b (g^γ − ĝ^γ)⁴ + Σ_b ((1−r)^γ − (1−r̂)^γ)²`` per frame, plus
     ``vad_weight`` × BCE(vad). ``gains``/``strengths`` are predictions (B,T,34) in (0,1),
     ``vad_logit`` (B,T); ``g``/``r``/``vad`` targets; ``mask`` (B,T) 1 for real frames.
-    Target bands below 0 (undefined) are ignored. Returns (total, dict of the parts).
+    Target bands below 0 (undefined) are ignored. ``band_weight`` (B,T,34), optional, scales
+    each band's gain and strength terms (``train.band_weights``). Returns (total, dict of the parts).
     """
     if mask is None:
         mask = torch.ones_like(vad)
     gmask = (g >= 0).to(gains.dtype)
     rmask = (r >= 0).to(gains.dtype)
+    if band_weight is not None:
+        gmask, rmask = gmask * band_weight, rmask * band_weight
     dg = gain_error(gains, g, gamma=gamma, eps=eps)
     dr = (1 - r.clamp(0, 1) + eps).pow(gamma) - (1 - strengths + eps).pow(gamma)
     lg2 = (dg.square() * gmask).sum(-1)

@@ -122,6 +122,22 @@ def floor_gain_targets(features: np.ndarray, gains: np.ndarray, percentile: floa
     return gains
 
 
+def band_weights(features: torch.Tensor, range_db: float, floor: float = 0.1) -> torch.Tensor:
+    """Loss weight of each target band from how loud the band is in its frame (1: the frame's
+    loudest band, falling linearly in dB to ``floor`` at ``range_db`` below it), so that bands
+    the ear hardly gets next to louder ones count less (``train --band-weight-db``).
+
+    Row t's target is frame t - 2's (docs/INTERFACES.md), so its weights come from the noisy
+    band energies in the features of row t - 2 (rows 0 and 1 of a crop use row 0's). The
+    level does not matter, only each band against the frame's loudest: ``--level-aug-db``
+    leaves the weights alone. features (B, T, 70) → weights (B, T, 34).
+    """
+    energy = features[..., :NB_BANDS]                 # log10 band energy: 1 = 10 dB
+    energy = torch.cat([energy[:, :1].expand(-1, 2, -1), energy[:, :-2]], dim=1)[:, :features.shape[1]]
+    below_db = 10.0 * (energy.amax(-1, keepdim=True) - energy)
+    return (1.0 - below_db / range_db).clamp(floor, 1.0)
+
+
 class SequenceSet:
     """All mixtures of some shards in memory, as concatenated arrays plus offsets.
 
@@ -351,6 +367,10 @@ def parse_args(argv=None):
     ap.add_argument("--gain-target-power", type=float, default=1.0,
                     help="train towards band-gain targets raised to this power (validation too; "
                          "1: the targets as they are)")
+    ap.add_argument("--band-weight-db", type=float, default=0.0, metavar="DB",
+                    help="weigh each band's training loss by its loudness in its frame: 1 for "
+                         "the loudest band, falling linearly to 0.1 at DB dB below it "
+                         "(band_weights; validation unweighted; 0: off)")
     ap.add_argument("--int8-aware", action="store_true",
                     help="single process: train and validate through the export's int8 grid "
                          "(model.forward_int8, straight-through gradients), so the loss logged "
@@ -525,8 +545,9 @@ def main(argv=None) -> int:
             group["lr"] = lr_at(step, args)
         b["gains"] = shape_gain_target(b["gains"], args.gain_target_power)
         g, r, v = forward_int8(model, b["features"]) if args.int8_aware else ddp(b["features"])
+        weight = band_weights(b["features"], args.band_weight_db) if args.band_weight_db else None
         loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
-                                     vad_weight=args.vad_weight)
+                                     vad_weight=args.vad_weight, band_weight=weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(),
