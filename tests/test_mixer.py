@@ -332,6 +332,123 @@ soundfile.write(args[args.index("-o") + 1], numpy.full(1600, 0.1), 16000, subtyp
     assert [t["text"] for t in texts[:2]] == tts_voice.flite_sentences("awb")
 
 
+
+def _write_mo(path, catalog):
+    """A GNU gettext .mo file of ``catalog`` ({msgid: msgstr}, str), no hash table."""
+    import struct
+    keys = sorted(catalog)
+    ids = [k.encode() for k in keys]
+    strs = [catalog[k].encode() for k in keys]
+    n, start = len(keys), 28 + 16 * len(keys)
+    table, blob = [], b""
+    for s in ids + strs:
+        table.append((len(s), start + len(blob)))
+        blob += s + b"\0"
+    head = struct.pack("<7I", 0x950412de, 0, n, 28, 28 + 8 * n, 0, 0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(head + b"".join(struct.pack("<2I", *t) for t in table) + blob)
+
+
+def test_festival_text_keeps_plain_sentences_of_the_catalogue_in_its_own_script(tmp_path):
+    import gettext
+    from percepnet_train import festival_voice as fv
+    catalog = {
+        "": "Content-Type: text/plain; charset=UTF-8\n",                     # the header
+        "The folder could not be opened.": "Složku nebylo možné otevřít.",    # kept
+        "Are you sure you want to delete it?": "Opravdu ji chcete smazat?",  # kept
+        "Delete %s messages now?": "Smazat %s zpráv nyní?",                   # format specifier
+        "<b>Bold</b> words in this message.": "<b>Tučná</b> slova v této zprávě.",  # markup
+        "Open /etc/passwd in an editor now.": "Otevřete /etc/passwd v editoru nyní.",  # path
+        "Wait for two minutes, please.": "Počkejte prosím dvě minuty.",       # kept
+        "Wait for 2 minutes, please now.": "Počkejte prosím 2 minuty nyní.",  # digit
+        "_Save the file to the disk.": "_Uložit soubor na disk teď.",         # mnemonic
+        "Too short.": "Příliš krátké.",                                       # under 4 words
+        "This message was never translated.": "This message was never translated.",
+        "ctx\x04The meeting was moved to another room.": "Schůzka byla přesunuta jinam ven.",
+        "One new message\x00Many new messages": "Jedna nová zpráva\x00Mnoho nových zpráv",
+        "no capital letter here at all.": "tady vůbec není velké písmeno.",
+    }
+    mo = tmp_path / "usr/share/locale/cs/LC_MESSAGES/evolution.mo"
+    _write_mo(mo, catalog)
+    raw = fv.read_mo(mo.read_bytes())
+    with open(mo, "rb") as f:                          # the parser agrees with the stdlib's
+        stdlib = gettext.GNUTranslations(f)
+    assert raw[b"The folder could not be opened."].decode() == stdlib.gettext("The folder could not be opened.")
+    assert len(raw) == len(catalog)
+    kept = fv.mo_sentences(tmp_path, "cs", "iso-8859-2")
+    assert sorted(kept) == sorted(["Složku nebylo možné otevřít.", "Opravdu ji chcete smazat?",
+                                   "Počkejte prosím dvě minuty."])
+    assert kept == fv.mo_sentences(tmp_path, "cs", "iso-8859-2")      # seeded order
+    assert fv.plain_sentence("Это первая короткая фраза для проверки.", "ru")
+    assert fv.plain_sentence("This is a Latin sentence in Russian.", "ru") is None
+    assert fv.plain_sentence("यह फ़ोल्डर के सभी संदेश पठित बनायेगा.", "hi")     # vowel signs are marks
+    assert fv.plain_sentence("Zkouška věty s písmenem ł navíc.", "cs", "iso-8859-1") is None
+
+
+def test_festival_voices_read_their_languages_into_a_resumable_tree(tmp_path, monkeypatch):
+    """festival itself is a set of Debian packages that fetch_data downloads; here a stand-in
+    script takes its place (same command line: --libdir, --datadir, -b SCRIPT) and writes a
+    short WAV for each ``utt.save.wave`` of the batch script, which it logs. The Czech voices
+    split the 9 Czech sentences (2 each of the 4 voices, ``count`` 2)."""
+    import soundfile as sf
+    from percepnet_train import festival_voice as fv, tts_voice
+    from percepnet_train.fetch_data import PACKAGES, TRAIN_ONLY_VOICES, classify
+    assert "festival" in TRAIN_ONLY_VOICES and "festival" in PACKAGES
+    assert classify("festival", "czech_dita/0003.wav") == ("speech", "festival:czech_dita")
+    text = tmp_path / "text"
+    ordinal = ["první", "druhá", "třetí", "čtvrtá", "pátá", "šestá", "sedmá", "osmá", "devátá"]
+    _write_mo(text / "usr/share/locale/cs/LC_MESSAGES/evolution.mo",
+              {f"Sentence {i}.": f"Toto je {w} věta pro zkoušku." for i, w in enumerate(ordinal)})
+    _write_mo(text / "usr/share/locale/ru/LC_MESSAGES/evolution.mo",
+              {"First.": "Это первая короткая фраза для проверки.", "Second.": "Это вторая фраза, тоже для проверки!"})
+    _write_mo(text / "usr/share/locale/ca/LC_MESSAGES/evolution.mo",
+              {"First.": "Aquesta és la primera frase de prova.", "Second.": "Aquesta és la segona frase de prova."})
+    festival = tmp_path / "festival"
+    (festival / "usr/share/festival").mkdir(parents=True)
+    (festival / "usr/bin").mkdir(parents=True)
+    fake = festival / "usr/bin/festival"
+    fake.write_text(f"""#!{sys.executable}
+import os, re, sys, numpy, soundfile
+args = sys.argv[1:]
+libdir = args[args.index("--libdir") + 1]
+assert os.path.isdir(libdir) and os.getcwd() == libdir and args[args.index("--datadir") + 1] == libdir
+script = open(args[args.index("-b") + 1], "rb").read()
+with open({str(tmp_path / "log")!r}, "ab") as log:
+    log.write(script + b"\\n;;;;\\n")
+for out in re.findall(rb'"([^"]*)" \\'riff\\)', script):
+    soundfile.write(out.decode(), numpy.full(1600, 0.1), 16000, subtype="PCM_16", format="WAV")
+""")
+    fake.chmod(0o755)
+    voices = tuple(v for v in fv.VOICES if v.name in ("czech_dita", "czech_krb", "upc_ca_ona_hts",
+                                                         "msu_ru_nsh_clunits", "ked_diphone"))
+    tree = fv.synthesize_festival_tree(tmp_path / "voices", festival, text, voices=voices, count=2)
+    files = sorted(f.relative_to(tree).as_posix() for f in tree.rglob("*.wav"))
+    assert files == [f"{v}/000{i}.wav" for v in sorted(v.name for v in voices) for i in (0, 1)]
+    assert sf.info(tree / files[0]).samplerate == 16000 and not list(tree.rglob("*.tmp.*"))
+    texts = json.loads((tree / "texts.json").read_text())
+    by_voice = {v.name: [t["text"] for t in texts if t["voice"] == v.name] for v in voices}
+    assert not set(by_voice["czech_dita"]) & set(by_voice["czech_krb"])
+    assert set(by_voice["czech_dita"] + by_voice["czech_krb"]) < set(fv.mo_sentences(text, "cs", "iso-8859-2"))
+    english = fv.festival_sentences(voices[-1], text, 2)
+    assert by_voice["ked_diphone"] == english and not set(english) & set(tts_voice.sentences(
+        tts_voice.COUNT + len(tts_voice.FLITE_VOICES) * tts_voice.FLITE_COUNT))
+    assert all(fv.STRETCH[0] <= t["duration_stretch"] <= fv.STRETCH[1] for t in texts if t["voice"] != "msu_ru_nsh_clunits")
+    assert all(t["duration_stretch"] is None for t in texts if t["voice"] == "msu_ru_nsh_clunits")
+    scripts = (tmp_path / "log").read_bytes().split(b"\n;;;;\n")[:-1]
+    czech, catalan, russian = scripts[0], scripts[2], scripts[3]
+    assert b"(voice_czech_dita)" in czech and by_voice["czech_dita"][0].encode("iso-8859-2") in czech
+    assert czech.count(b"Duration_Stretch") == 2 and b"Duration_Stretch" not in russian + catalan
+    assert catalan.count(b'(list "-r" ') == 2 and by_voice["upc_ca_ona_hts"][0].encode("iso-8859-15") in catalan
+    assert by_voice["msu_ru_nsh_clunits"][0].encode("utf-8") in russian
+    stamp = (tree / files[0]).stat().st_mtime_ns
+    fake.write_text("#!/bin/sh\nexit 1\n")                        # a rerun keeps what is there
+    fv.synthesize_festival_tree(tree, festival, text, voices=voices, count=2)
+    assert (tree / files[0]).stat().st_mtime_ns == stamp
+    with pytest.raises(RuntimeError, match="czech_dita"):        # and a failing festival says so
+        (tree / files[0]).unlink()
+        fv.synthesize_festival_tree(tree, festival, text, voices=voices, count=2)
+
+
 def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):
     from percepnet_train import fetch_data
     tool = tmp_path / "source-allowed"

@@ -9,6 +9,8 @@ Layout of the cache (``~/.cache/percepnet-wasm/data``, env ``PERCEPNET_DATA`` ov
     pkgs/<package>/        their unpacked trees (``dpkg -x``); for the piper voice, the
                            sentences it read (``tts_voice``)
     pkgs/flite-voices/     the sentences flite's voices read (``tts_voice``)
+    pkgs/festival/         festival and its voices, unpacked into one tree (``festival_voice``)
+    pkgs/festival-voices/  the sentences festival's voices read (``festival_voice``)
     audio/<package>/<path inside the package>.npy   48 kHz mono int16, shape (n,)
     audio/<package>/<path inside the package>.json  provenance of that one file
     manifest.json          every kept file: package, version, file, licence, duration_s,
@@ -38,7 +40,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly, welch
 
-from percepnet_train import tts_voice
+from percepnet_train import festival_voice, tts_voice
 from percepnet_wasm.constants import SAMPLE_RATE
 
 # Noise and music added on 2026-12-03 (session 7), after the evaluation sets were fixed: every
@@ -49,8 +51,9 @@ TRAIN_ONLY_PACKAGES = (
     "lmms-common", "frozen-bubble-data", "freeciv-data",
 )
 # Synthetic voices, written as a tree by tts_voice and then decoded like a package; all to
-# train: a piper voice from PyPI (session 8), four voices of Debian's flite (session 11).
-TRAIN_ONLY_VOICES = (tts_voice.PACKAGE, "flite")
+# train: a piper voice from PyPI (session 8), four voices of Debian's flite (session 11),
+# fourteen of Debian's festival in nine languages (session 14).
+TRAIN_ONLY_VOICES = (tts_voice.PACKAGE, "flite", "festival")
 PACKAGES = (
     "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",
     "klettres-data", "ktuberling-data", "alsa-utils", "megaglest-data", "lincity-ng-data",
@@ -360,6 +363,18 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
                 tree = tts_voice.synthesize_flite_tree(root / "pkgs" / "flite-voices",
                                                        binary / "usr/bin/flite", library)
                 version, licence = deb_version(debs[1]), tts_voice.FLITE_LICENCE
+            elif package == "festival":
+                debs = [download(p, root / "debs") for p in festival_voice.PACKAGES]
+                text_deb = download(festival_voice.TEXT_PACKAGE, root / "debs")
+                if None in debs or text_deb is None:
+                    report["failed"].append(package)
+                    continue
+                text = unpack(text_deb, festival_voice.TEXT_PACKAGE, root / "pkgs")
+                tree = festival_voice.synthesize_festival_tree(
+                    root / "pkgs" / "festival-voices",
+                    festival_voice.unpack_debs(debs, root / "pkgs" / "festival"), text)
+                version = f"{deb_version(debs[0])} (text: {festival_voice.TEXT_PACKAGE} {deb_version(text_deb)})"
+                licence = festival_voice.LICENCE
             else:
                 deb = download(package, root / "debs")
                 if deb is None:

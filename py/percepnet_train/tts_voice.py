@@ -18,6 +18,9 @@ speakers (CMU ARCTIC), kal16 a diphone voice (US, male); all 16 kHz. ``synthesiz
 has the unpacked ``flite`` binary read ``FLITE_COUNT`` sentences per voice (the docstring
 sentences after piper's ``COUNT``, so no voice repeats another's text) at random speaking
 rates; the mixer's speed perturbation then moves their pitch and formants.
+
+Fourteen voices of Debian's ``festival`` in nine languages (session 14) are in
+``festival_voice``; its English voice reads the docstring sentences after flite's.
 """
 from __future__ import annotations
 
