@@ -1,9 +1,8 @@
-"""Clean speech in nine languages from Debian's ``festival`` voices, as train-only speech.
+"""Clean speech in six languages from Debian's ``festival`` voices, as train-only speech.
 
 Session 14: the real speech holds few speakers, and the flite and piper voices speak only
-English. Debian's ``festival`` (2.5, BSD-style) with fourteen of its ``festvox-*`` voices adds
-synthetic speakers of Czech, Catalan, Italian, Russian, Finnish, Hindi, Marathi, Telugu and US
-English. ``fetch_data`` downloads the packages (``PACKAGES``, each cleared by
+English. Debian's ``festival`` (2.5, BSD-style) with eleven of its ``festvox-*`` voices adds
+synthetic speakers of Czech, Catalan, Italian, Russian, Finnish and US English. ``fetch_data`` downloads the packages (``PACKAGES``, each cleared by
 ``../shared/tools/source-allowed``) and ``dpkg -x``-es them into one tree (``unpack_debs``);
 ``synthesize_festival_tree`` then runs the unpacked ``festival`` binary (``--libdir`` at the
 tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at its ``libestools``), one batch Scheme
@@ -32,9 +31,11 @@ czech_dita, czech_krb, czech_machac (GPL-3+; adult female, child male, adult mal
 (GPL-2+, male), diphone voices with ``festival-czech``'s rules (GPL-2+); upc_ca_ona_hts
 (Catalan, female, HTS, LGPL-2.1+); lp_diphone (female) and pc_diphone (male) (Italian, GPL-2+);
 msu_ru_nsh_clunits (Russian, male, unit selection, BSD-like); suo_fi_lj_diphone (female) and
-hy_fi_mv_diphone (male) (Finnish, LGPL-2+); hindi_, marathi_ and telugu_NSK_diphone (GPL-2+,
-with ``festival-hi``/``-mr``/``-te``: one male speaker's diphone database, the same file in all
-three, read with each language's rules); ked_diphone (US English, male, BSD-style). The Czech
+hy_fi_mv_diphone (male) (Finnish, LGPL-2+); ked_diphone (US English, male, BSD-style). Left
+out: hindi_, marathi_ and telugu_NSK_diphone (festvox-hi/mr/te-nsk), one male speaker's diphone
+database under three languages' rules, recorded with a steady low-frequency hum about 25 dB
+below the speech, which every target would keep (docs/training.md, session 12: the network
+learns to keep a reference's background). The Czech
 voice files name their diphone databases under ``/usr/share/festival``; the script defines those
 paths first (``defvar`` keeps them), and runs festival in ``usr/share/festival`` so that
 ``czech.scm`` finds its lexicon in ``.``.
@@ -78,26 +79,21 @@ VOICES = (
     Voice("msu_ru_nsh_clunits", "festvox-ru", "ru", "utf-8", None),
     Voice("suo_fi_lj_diphone", "festvox-suopuhe-lj", "fi", "iso-8859-1", "duration"),
     Voice("hy_fi_mv_diphone", "festvox-suopuhe-mv", "fi", "iso-8859-1", "duration"),
-    Voice("hindi_NSK_diphone", "festvox-hi-nsk", "hi", "utf-8", "duration"),
-    Voice("marathi_NSK_diphone", "festvox-mr-nsk", "mr", "utf-8", "duration"),
-    Voice("telugu_NSK_diphone", "festvox-te-nsk", "te", "utf-8", "duration"),
     Voice("ked_diphone", "festvox-kdlpc16k", "en", "ascii", "duration"),
 )
 # The synthesiser, its libraries, the language rules and lexicons the voices load, the voices.
 PACKAGES = (
-    "festival", "libestools2.5", "festival-czech", "festival-ca", "festival-hi", "festival-mr",
-    "festival-te", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
+    "festival", "libestools2.5", "festival-czech", "festival-ca", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
     *(v.package for v in VOICES),
 )
 LICENCE = ("BSD-style (festival, festvox-kdlpc16k, festlex-cmu); GPL-3+ (festvox-czech-dita, "
            "-krb, -machac); GPL-2+ (festvox-czech-ph, festival-czech, festvox-italp16k, "
-           "-itapc16k, festlex-ifd, festvox-hi-nsk, -mr-nsk, -te-nsk, festival-hi, -mr, -te); "
+           "-itapc16k, festlex-ifd); "
            "LGPL-2.1+ (festvox-ca-ona-hts, festival-ca); BSD-like (festvox-ru); LGPL-2+ "
            "(festvox-suopuhe-*); text: LGPL (evolution-common's translations); Debian copyright "
            "files of each package")
-_SCRIPT = dict(cs="LATIN", ca="LATIN", it="LATIN", fi="LATIN", ru="CYRILLIC",
-               hi="DEVANAGARI", mr="DEVANAGARI", te="TELUGU")
-_PUNCTUATION = set(" ,.;:!?'\"-()«»„“”‘’।")
+_SCRIPT = dict(cs="LATIN", ca="LATIN", it="LATIN", fi="LATIN", ru="CYRILLIC")
+_PUNCTUATION = set(" ,.;:!?'\"-()«»„“”‘’")
 
 
 def read_mo(data: bytes) -> dict[bytes, bytes]:
@@ -119,7 +115,7 @@ def plain_sentence(text: str, language: str, encoding: str = "utf-8") -> str | N
     """``text`` with whitespace collapsed if it is a plain sentence of ``language``'s script
     (see the module docstring) that ``encoding`` can write, else None."""
     s = " ".join(text.split())
-    if not (4 <= len(s.split()) <= 25 and 20 <= len(s) <= 200) or s[-1] not in ".!?।":
+    if not (4 <= len(s.split()) <= 25 and 20 <= len(s) <= 200) or s[-1] not in ".!?":
         return None
     for c in s:
         if c in _PUNCTUATION:

@@ -52,7 +52,7 @@ TRAIN_ONLY_PACKAGES = (
 )
 # Synthetic voices, written as a tree by tts_voice and then decoded like a package; all to
 # train: a piper voice from PyPI (session 8), four voices of Debian's flite (session 11),
-# fourteen of Debian's festival in nine languages (session 14).
+# eleven of Debian's festival in six languages (session 14).
 TRAIN_ONLY_VOICES = (tts_voice.PACKAGE, "flite", "festival")
 PACKAGES = (
     "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",

@@ -1,13 +1,13 @@
 #!/bin/bash
-# Session 14: fourteen voices of Debian's festival in nine languages as train-only speech
+# Session 14: eleven voices of Debian's festival in six languages as train-only speech
 # (percepnet_train.festival_voice.synthesize_festival_tree): Czech dita, krb, machac, ph;
 # Catalan upc_ca_ona_hts; Italian lp, pc; Russian msu_ru_nsh_clunits; Finnish suo_fi_lj,
-# hy_fi_mv; Hindi, Marathi, Telugu NSK (one speaker's diphones read with three languages'
-# rules); US English ked. 120 sentences per voice (robotic TTS, used sparingly: 1 680 clips,
-# ~2.5 h at ~5 s each; 0.05-0.25 s of one core per clip), at random speaking rates. Text: the
+# hy_fi_mv; US English ked (the Hindi/Marathi/Telugu NSK voices are left out: one speaker
+# recorded with a hum). 120 sentences per voice (robotic TTS, used sparingly: 1 320 clips,
+# ~1.9 h at ~5 s each; 0.05-0.25 s of one core per clip), at random speaking rates. Text: the
 # translations in evolution-common's .mo catalogues (downloaded here too); the English voice
 # reads the stdlib docstring sentences after piper's and flite's. festival, libestools2.5, the
-# language packages (festival-czech, -ca, -hi, -mr, -te, festlex-ifd, -cmu, -poslex,
+# language packages (festival-czech, -ca, festlex-ifd, -cmu, -poslex,
 # festvox-suopuhe-common), the voices and evolution-common were each cleared by
 # ../shared/tools/source-allowed. Every other package is reused as decoded; rewrites manifest, splits and DATA_MANIFEST.md. val, test and holdout
 # entries stay exactly as they were (check after against a copy of splits.json taken before).
