@@ -407,7 +407,7 @@ def test_festival_voices_read_their_languages_into_a_resumable_tree(tmp_path, mo
     (festival / "usr/share/festival").mkdir(parents=True)
     (festival / "usr/bin").mkdir(parents=True)
     fake = festival / "usr/bin/festival"
-    fake.write_text(f"""#!{sys.executable}
+    stand_in = f"""#!{sys.executable}
 import os, re, sys, numpy, soundfile
 args = sys.argv[1:]
 libdir = args[args.index("--libdir") + 1]
@@ -417,7 +417,8 @@ with open({str(tmp_path / "log")!r}, "ab") as log:
     log.write(script + b"\\n;;;;\\n")
 for out in re.findall(rb'"([^"]*)" \\'riff\\)', script):
     soundfile.write(out.decode(), numpy.full(1600, 0.1), 16000, subtype="PCM_16", format="WAV")
-""")
+"""
+    fake.write_text(stand_in)
     fake.chmod(0o755)
     voices = tuple(v for v in fv.VOICES if v.name in ("czech_dita", "czech_krb", "upc_ca_ona_hts",
                                                          "msu_ru_nsh_clunits", "ked_diphone"))
@@ -447,6 +448,17 @@ for out in re.findall(rb'"([^"]*)" \\'riff\\)', script):
     with pytest.raises(RuntimeError, match="czech_dita"):        # and a failing festival says so
         (tree / files[0]).unlink()
         fv.synthesize_festival_tree(tree, festival, text, voices=voices, count=2)
+
+    # a sentence the voice cannot read stops its batch: the others are written, it is left out
+    unreadable = by_voice["czech_dita"][1].encode("iso-8859-2")
+    fake.write_text(stand_in.replace("script = open(args[args.index(\"-b\") + 1], \"rb\").read()\n",
+                                     "script = open(args[args.index(\"-b\") + 1], \"rb\").read()\n"
+                                     f"if {unreadable!r} in script: sys.exit(1)\n"))
+    again = fv.synthesize_festival_tree(tmp_path / "again", festival, text, voices=voices, count=2)
+    written = sorted(f.relative_to(again).as_posix() for f in again.rglob("*.wav"))
+    assert written == [f for f in files if f != "czech_dita/0001.wav"]
+    assert [t["file"] for t in json.loads((again / "texts.json").read_text())] == [
+        t["file"] for t in texts if t["file"] != "czech_dita/0001.wav"]
 
 
 def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):

@@ -19,8 +19,8 @@ The text: the gettext translations (``usr/share/locale/<lang>/LC_MESSAGES/*.mo``
 Debian package, ``TEXT_PACKAGE`` (``evolution-common``, the Evolution mail client's messages,
 LGPL), which ``fetch_data`` downloads too, so a fresh machine reads the same text.
 ``mo_sentences`` keeps the translated strings that are plain sentences in the language's own
-script (letters, spaces and basic punctuation only: no format specifiers, markup, paths,
-digits or mnemonics; 4-25 words, 20-200 characters, ending in ``.!?``; a capital first letter
+script (letters, spaces and basic punctuation only: no quotation marks or brackets, format
+specifiers, markup, paths, digits or mnemonics; 4-25 words, 20-200 characters, ending in ``.!?``; a capital first letter
 in Latin and Cyrillic script; untranslated strings dropped), sorted and shuffled with ``SEED``;
 voices of one language read disjoint slices. The English voice (``ked_diphone``) reads the
 standard-library docstring sentences of ``tts_voice.sentences`` after those piper and flite
@@ -93,7 +93,8 @@ LICENCE = ("BSD-style (festival, festvox-kdlpc16k, festlex-cmu); GPL-3+ (festvox
            "(festvox-suopuhe-*); text: LGPL (evolution-common's translations); Debian copyright "
            "files of each package")
 _SCRIPT = dict(cs="LATIN", ca="LATIN", it="LATIN", fi="LATIN", ru="CYRILLIC")
-_PUNCTUATION = set(" ,.;:!?'\"-()«»„“”‘’")
+# No quotation marks or brackets: the Italian letter-to-sound rules stop at « » (session 14).
+_PUNCTUATION = set(" ,.;:!?'-")
 
 
 def read_mo(data: bytes) -> dict[bytes, bytes]:
@@ -201,7 +202,9 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
     with ``festival_tree``'s ``usr/bin/festival`` (the packages unpacked by ``unpack_debs``),
     reading ``count`` ``festival_sentences`` each (the catalogues of the unpacked ``text_tree``); ``batch``
     sentences per festival process. Files already there are kept, so an interrupted run
-    resumes. ``tree/texts.json`` records each file's sentence and rate. Returns ``tree``."""
+    resumes. A sentence festival fails on is left out (a batch that fails is rerun one
+    sentence at a time); a voice that fails on every sentence of a batch raises.
+    ``tree/texts.json`` records each written file's sentence and rate. Returns ``tree``."""
     festival_tree = Path(festival_tree).resolve()
     libdir = festival_tree / "usr/share/festival"
     libraries = sorted({str(p.parent) for p in festival_tree.glob("usr/lib/**/libestools.so*")})
@@ -220,19 +223,31 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
                               text=text, duration_stretch=stretch if voice.rate else None))
             if not path.exists():
                 jobs.append((text, stretch, path))
-        for start in range(0, len(jobs), batch):
-            part = jobs[start:start + batch]
-            script = out / "synthesize.tmp.scm"
+        script = out / "synthesize.tmp.scm"
+
+        def run(part):
             script.write_bytes(_script(voice, libdir, [(t, s, p.with_suffix(".tmp.wav")) for t, s, p in part])
                                .encode(voice.encoding))
             result = subprocess.run([str(festival_tree / "usr/bin/festival"), "--libdir", str(libdir),
                                      "--datadir", str(libdir), "-b", str(script)],
                                     cwd=libdir, env=env, capture_output=True, timeout=120 + 20 * len(part))
-            if result.returncode != 0:          # festival's errors go to stdout or stderr
+            script.unlink()
+            if result.returncode == 0:
+                for _, _, path in part:
+                    path.with_suffix(".tmp.wav").rename(path)
+            return result
+
+        for start in range(0, len(jobs), batch):
+            part = jobs[start:start + batch]
+            if run(part).returncode == 0:
+                continue
+            # A sentence the voice's text rules cannot read stops the whole batch: one by one,
+            # leaving out those that fail (festival's errors go to stdout or stderr).
+            failed = [job for job in part if not job[2].exists() and run([job]).returncode != 0]
+            if len(failed) == len(part):
+                result = run(part[:1])
                 tail = (result.stdout + result.stderr).decode(errors="replace")[-2000:]
                 raise RuntimeError(f"festival failed on voice {voice.name} (rc {result.returncode}): {tail}")
-            for _, _, path in part:
-                path.with_suffix(".tmp.wav").rename(path)
-            script.unlink()
+    texts = [t for t in texts if (Path(tree) / t["file"]).exists()]   # left out: unreadable text
     (Path(tree) / "texts.json").write_text(json.dumps(texts, indent=0, ensure_ascii=False) + "\n")
     return Path(tree)

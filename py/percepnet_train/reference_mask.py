@@ -8,11 +8,12 @@ of a group rated below a BAK threshold, so that ``train --drop-reference-bak`` c
 them out of the loss.
 
 The clips of a mixture come from replaying its first random draws (``mixer.speech_clips``),
-which reads only file lengths. Shards mixed before the flite voices joined the catalogue
-(seeds below 48640 in this cache) drew from the catalogue without them, so every mixture is
-replayed against each candidate catalogue and the one whose clip spans cover its voice
-activity (the cached ``vad`` of the clean target) is taken; a mixture that no candidate
-explains is left out entirely and counted.
+which reads only file lengths. The catalogue grew while this machine's cache was written
+(``CATALOG_ERAS``: shards of seeds below 48640 drew from it without the flite voices, those
+below 59328 without the festival voices), so every mixture is replayed against each era's
+catalogue, its own era's first, and the one whose clip spans cover its voice activity (the
+cached ``vad`` of the clean target) is taken; a mixture that no candidate explains is left
+out entirely and counted.
 """
 from __future__ import annotations
 
@@ -25,7 +26,10 @@ import numpy as np
 from percepnet_train import mixer
 from percepnet_wasm.constants import FRAME_SIZE, LOOKAHEAD_FRAMES
 
-FLITE_FIRST_SEED = 48640  # this cache's first shard mixed with the flite voices in the catalogue
+# (first seed, packages not yet in the catalogue) of each era of this machine's cache: the
+# flite voices joined at seed 48640, the festival voices at 59328 (sessions 11 and 14)
+CATALOG_ERAS = ((0, frozenset({"flite", "festival"})), (48640, frozenset({"festival"})),
+                (59328, frozenset()))
 MARGIN_ROWS = 2           # a 20 ms window and a room's early reflections reach this far
 # (row t holds the targets of frame t - LOOKAHEAD_FRAMES: docs/INTERFACES.md)
 
@@ -88,12 +92,13 @@ class RowFilter:
                  seconds: float = 10.0):
         self.bak, self.threshold, self.seconds = group_bak(quality_json), threshold, seconds
         self.current = cat or mixer.catalog()
-        self.before_flite = catalog_without(self.current, {"flite"})
+        self.eras = [(first, catalog_without(self.current, absent))
+                     for first, absent in CATALOG_ERAS]
         self.counts = {"mixtures": 0, "unattributed": 0, "rows": 0, "rows_dropped": 0}
 
     def __call__(self, seed: int, vad: np.ndarray) -> np.ndarray | None:
-        order = ([self.before_flite, self.current] if seed < FLITE_FIRST_SEED
-                 else [self.current, self.before_flite])
+        own = max(i for i, (first, _) in enumerate(self.eras) if seed >= first)
+        order = [self.eras[own][1]] + [c for i, (_, c) in enumerate(self.eras) if i != own]
         drop = mixture_rows_to_drop(seed, vad, self.bak, self.threshold, order, self.seconds)
         self.counts["mixtures"] += 1
         self.counts["rows"] += vad.shape[0]
