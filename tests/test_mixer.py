@@ -3,6 +3,7 @@
 Nothing here needs the downloaded audio: ``tiny_cache`` writes a few seconds of synthetic
 "speech", noise, music and key clicks in the layout ``fetch_data`` produces.
 """
+import copy
 import json
 import sys
 
@@ -489,6 +490,21 @@ def test_speech_clips_are_where_the_target_has_speech(tiny_cache):
         seen_speech += 1
         assert np.sum(clean[~inside] ** 2) < 1e-3 * np.sum(clean[inside] ** 2)
     assert seen_speech >= 8
+
+
+def test_reference_filter_replays_each_shard_against_its_eras_catalogue(tiny_cache, tmp_path):
+    from percepnet_train import reference_mask
+    quality = tmp_path / "quality.json"
+    quality.write_text(json.dumps({"splits": {"train": {"groups": {}}}}))
+    cat = copy.copy(mixer.catalog(str(tiny_cache)))
+    speech = cat.entries["train"]["speech"]
+    cat.entries = {**cat.entries, "train": {**cat.entries["train"], "speech": speech + [
+        {**speech[0], "package": "flite"}, {**speech[0], "package": "festival"}]}}
+    row_filter = reference_mask.RowFilter(quality, 3.0, cat=cat)
+    packages = [[{e["package"] for e in c.entries["train"]["speech"]} & {"flite", "festival"}
+                 for c in row_filter.catalogs(seed)] for seed in (100, 48640, 59327, 59328)]
+    assert packages == [[set(), {"flite"}, {"flite", "festival"}], [{"flite"}, set(), {"flite", "festival"}],
+                        [{"flite"}, set(), {"flite", "festival"}], [{"flite", "festival"}, set(), {"flite"}]]
 
 
 def test_reference_filter_drops_the_rows_of_noisy_recordings(tiny_cache, tmp_path):

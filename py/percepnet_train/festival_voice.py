@@ -243,11 +243,10 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
                 continue
             # A sentence the voice's text rules cannot read stops the whole batch: one by one,
             # leaving out those that fail (festival's errors go to stdout or stderr).
-            failed = [job for job in part if not job[2].exists() and run([job]).returncode != 0]
+            failed = [result for result in (run([job]) for job in part) if result.returncode != 0]
             if len(failed) == len(part):
-                result = run(part[:1])
-                tail = (result.stdout + result.stderr).decode(errors="replace")[-2000:]
-                raise RuntimeError(f"festival failed on voice {voice.name} (rc {result.returncode}): {tail}")
+                tail = (failed[-1].stdout + failed[-1].stderr).decode(errors="replace")[-2000:]
+                raise RuntimeError(f"festival failed on voice {voice.name} (rc {failed[-1].returncode}): {tail}")
     texts = [t for t in texts if (Path(tree) / t["file"]).exists()]   # left out: unreadable text
     (Path(tree) / "texts.json").write_text(json.dumps(texts, indent=0, ensure_ascii=False) + "\n")
     return Path(tree)

@@ -96,10 +96,13 @@ class RowFilter:
                      for first, absent in CATALOG_ERAS]
         self.counts = {"mixtures": 0, "unattributed": 0, "rows": 0, "rows_dropped": 0}
 
-    def __call__(self, seed: int, vad: np.ndarray) -> np.ndarray | None:
+    def catalogs(self, seed: int) -> list[mixer.Catalog]:
+        """Every era's catalogue, the one mixture ``seed`` was mixed from first."""
         own = max(i for i, (first, _) in enumerate(self.eras) if seed >= first)
-        order = [self.eras[own][1]] + [c for i, (_, c) in enumerate(self.eras) if i != own]
-        drop = mixture_rows_to_drop(seed, vad, self.bak, self.threshold, order, self.seconds)
+        return [self.eras[own][1]] + [c for i, (_, c) in enumerate(self.eras) if i != own]
+
+    def __call__(self, seed: int, vad: np.ndarray) -> np.ndarray | None:
+        drop = mixture_rows_to_drop(seed, vad, self.bak, self.threshold, self.catalogs(seed), self.seconds)
         self.counts["mixtures"] += 1
         self.counts["rows"] += vad.shape[0]
         if drop is None:
