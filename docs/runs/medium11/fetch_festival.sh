@@ -13,7 +13,8 @@
 # entries stay exactly as they were (check after against a copy of splits.json taken before).
 # Before mixing shards with the new catalogue: reference_mask.py replays mixture draws from the
 # catalogue's file lengths, as it does for the flite voices (FLITE_FIRST_SEED), so it needs the
-# first seed mixed with the festival voices too. Not run yet (session 14 wrote it).
+# first seed mixed with the festival voices too (CATALOG_ERAS: 59328). Run at 13:14-13:21 UTC:
+# 1319 clips (lp_diphone could not read one sentence); val, test and holdout entries unchanged.
 cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
 exec nice -n 10 .venv/bin/python -m percepnet_train.fetch_data --workers 1 --summary py/percepnet_train/DATA_MANIFEST.md
