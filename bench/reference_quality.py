@@ -10,6 +10,8 @@ the groups with their speech hours and mean SIG/BAK/OVRL, and the share of the s
 in groups below ``--bak`` (default 3.6):
 
     PYTHONPATH=py python bench/reference_quality.py --per-group 4 --out docs/reference-quality.json
+    PYTHONPATH=py python bench/reference_quality.py --splits train --packages festival \
+        --out docs/reference-quality-festival.json      # one package's groups only
 
 Writes the per-group means and per-clip scores with the machine, versions and date, and the
 printed tables beside it (``.md``); ``--tables-only`` rewrites the tables from that JSON.
@@ -38,6 +40,8 @@ def main(argv=None):
     ap.add_argument("--per-group", type=int, default=12, help="clips scored per speaker group")
     ap.add_argument("--bak", type=float, default=3.6, help="DNSMOS BAK below which a group "
                     "counts as a noisy recording")
+    ap.add_argument("--packages", default="", help="comma-separated: only the speaker groups of "
+                    "these packages (default: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("docs/reference-quality.json"))
     ap.add_argument("--tables-only", action="store_true", help="rewrite the .md from --out")
@@ -47,6 +51,7 @@ def main(argv=None):
         return 0
     root = evalset.data_root()
     splits = json.loads((root / "splits.json").read_text())["splits"]
+    packages = set(filter(None, args.packages.split(",")))
     rng = np.random.default_rng(args.seed)
     report = {"command": " ".join(sys.argv), "machine": platform.platform(),
               "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -56,7 +61,7 @@ def main(argv=None):
     for split in args.splits.split(","):
         groups = defaultdict(list)
         for e in splits.get(split, []):
-            if e["category"] == "speech":
+            if e["category"] == "speech" and (not packages or e["package"] in packages):
                 groups[e["group"]].append(e)
         rows = {}
         for name in sorted(groups):
