@@ -44,7 +44,7 @@ import torch.distributed as dist
 
 from percepnet_train.export import git_commit, load_model
 from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss, widen
-from percepnet_wasm.constants import NB_BANDS, NB_FEATURES
+from percepnet_wasm.constants import LOOKAHEAD_FRAMES, NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
 
 KEYS = ("features", "gains", "strengths", "vad")
@@ -133,7 +133,8 @@ def band_weights(features: torch.Tensor, range_db: float, floor: float = 0.1) ->
     leaves the weights alone. features (B, T, 70) → weights (B, T, 34).
     """
     energy = features[..., :NB_BANDS]                 # log10 band energy: 1 = 10 dB
-    energy = torch.cat([energy[:, :1].expand(-1, 2, -1), energy[:, :-2]], dim=1)[:, :features.shape[1]]
+    late = LOOKAHEAD_FRAMES
+    energy = torch.cat([energy[:, :1].expand(-1, late, -1), energy[:, :-late]], dim=1)[:, :features.shape[1]]
     below_db = 10.0 * (energy.amax(-1, keepdim=True) - energy)
     return (1.0 - below_db / range_db).clamp(floor, 1.0)
 
