@@ -29,9 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 from percepnet_train import export, train  # noqa: E402
 from percepnet_train.model import gain_error  # noqa: E402
-from percepnet_wasm.constants import NB_BANDS  # noqa: E402
-
-LOOK_AHEAD = 2      # cache row t: features of frame t, targets of frame t - 2 (docs/INTERFACES.md)
 
 
 def gain_loss_by_energy(model, vset: train.SequenceSet) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +41,7 @@ def gain_loss_by_energy(model, vset: train.SequenceSet) -> tuple[np.ndarray, np.
             g = torch.from_numpy(vset.data["gains"][s:s + n].astype(np.float32))
             d = gain_error(model(torch.from_numpy(f[None]))[0][0], g)
             losses.append(torch.where(g >= 0, d ** 2 + 10 * d ** 4, torch.nan).numpy())
-            energies.append(np.concatenate([f[:1, :NB_BANDS].repeat(LOOK_AHEAD, 0), f[:-LOOK_AHEAD, :NB_BANDS]])[:n])
+            energies.append(train.target_frame_energies(torch.from_numpy(f[None]))[0].numpy())
     loss, energy = np.concatenate(losses), np.concatenate(energies)
     defined = ~np.isnan(loss)
     edges = np.quantile(energy[defined], [0, 0.25, 0.5, 0.75, 1])

@@ -333,7 +333,6 @@ soundfile.write(args[args.index("-o") + 1], numpy.full(1600, 0.1), 16000, subtyp
     assert [t["text"] for t in texts[:2]] == tts_voice.flite_sentences("awb")
 
 
-
 def _write_mo(path, catalog):
     """A GNU gettext .mo file of ``catalog`` ({msgid: msgstr}, str), no hash table."""
     import struct
@@ -386,7 +385,7 @@ def test_festival_text_keeps_plain_sentences_of_the_catalogue_in_its_own_script(
     assert fv.plain_sentence("Zkouška věty s písmenem ł navíc.", "cs", "iso-8859-1") is None
 
 
-def test_festival_voices_read_their_languages_into_a_resumable_tree(tmp_path, monkeypatch):
+def test_festival_voices_read_their_languages_into_a_resumable_tree(tmp_path):
     """festival itself is a set of Debian packages that fetch_data downloads; here a stand-in
     script takes its place (same command line: --libdir, --datadir, -b SCRIPT) and writes a
     short WAV for each ``utt.save.wave`` of the batch script, which it logs. The Czech voices

@@ -378,6 +378,6 @@ def test_band_weights_follow_each_bands_loudness_two_frames_back():
     torch.testing.assert_close(same, plain)
     only_first = torch.zeros(1, 4, 34)
     only_first[..., 0] = 1.0
-    one, parts = percepnet_loss(*pred, vad_logit, *target, vad, band_weight=only_first)
+    _, parts = percepnet_loss(*pred, vad_logit, *target, vad, band_weight=only_first)
     d = (target[0][..., 0] + 1e-7).sqrt() - (pred[0][..., 0] + 1e-7).sqrt()
     torch.testing.assert_close(parts["gain2"], d.square().mean())

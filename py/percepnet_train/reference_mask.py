@@ -91,8 +91,8 @@ class RowFilter:
     def __init__(self, quality_json: Path, threshold: float, cat: mixer.Catalog | None = None,
                  seconds: float = 10.0):
         self.bak, self.threshold, self.seconds = group_bak(quality_json), threshold, seconds
-        self.current = cat or mixer.catalog()
-        self.eras = [(first, catalog_without(self.current, absent))
+        current = cat or mixer.catalog()
+        self.eras = [(first, catalog_without(current, absent))
                      for first, absent in CATALOG_ERAS]
         self.counts = {"mixtures": 0, "unattributed": 0, "rows": 0, "rows_dropped": 0}
 

@@ -122,19 +122,24 @@ def floor_gain_targets(features: np.ndarray, gains: np.ndarray, percentile: floa
     return gains
 
 
+def target_frame_energies(features: torch.Tensor) -> torch.Tensor:
+    """The noisy log10 band energies of each row's target frame: row t's target is frame
+    t - 2's (docs/INTERFACES.md), so row t - 2's energies; rows 0 and 1 of a crop take row 0's.
+    features (B, T, 70) → (B, T, 34)."""
+    energy, late = features[..., :NB_BANDS], LOOKAHEAD_FRAMES
+    return torch.cat([energy[:, :1].expand(-1, late, -1), energy[:, :-late]], dim=1)[:, :features.shape[1]]
+
+
 def band_weights(features: torch.Tensor, range_db: float, floor: float = 0.1) -> torch.Tensor:
     """Loss weight of each target band from how loud the band is in its frame (1: the frame's
     loudest band, falling linearly in dB to ``floor`` at ``range_db`` below it), so that bands
     the ear hardly gets next to louder ones count less (``train --band-weight-db``).
 
-    Row t's target is frame t - 2's (docs/INTERFACES.md), so its weights come from the noisy
-    band energies in the features of row t - 2 (rows 0 and 1 of a crop use row 0's). The
-    level does not matter, only each band against the frame's loudest: ``--level-aug-db``
-    leaves the weights alone. features (B, T, 70) → weights (B, T, 34).
+    The energies are those of the target's frame (``target_frame_energies``). The level does
+    not matter, only each band against the frame's loudest: ``--level-aug-db`` leaves the
+    weights alone. features (B, T, 70) → weights (B, T, 34).
     """
-    energy = features[..., :NB_BANDS]                 # log10 band energy: 1 = 10 dB
-    late = LOOKAHEAD_FRAMES
-    energy = torch.cat([energy[:, :1].expand(-1, late, -1), energy[:, :-late]], dim=1)[:, :features.shape[1]]
+    energy = target_frame_energies(features)          # log10 band energy: 1 = 10 dB
     below_db = 10.0 * (energy.amax(-1, keepdim=True) - energy)
     return (1.0 - below_db / range_db).clamp(floor, 1.0)
 

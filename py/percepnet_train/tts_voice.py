@@ -19,7 +19,7 @@ has the unpacked ``flite`` binary read ``FLITE_COUNT`` sentences per voice (the 
 sentences after piper's ``COUNT``, so no voice repeats another's text) at random speaking
 rates; the mixer's speed perturbation then moves their pitch and formants.
 
-Fourteen voices of Debian's ``festival`` in nine languages (session 14) are in
+Eleven voices of Debian's ``festival`` in six languages (session 14) are in
 ``festival_voice``; its English voice reads the docstring sentences after flite's.
 """
 from __future__ import annotations

@@ -9,11 +9,12 @@
 # reads the stdlib docstring sentences after piper's and flite's. festival, libestools2.5, the
 # language packages (festival-czech, -ca, festlex-ifd, -cmu, -poslex,
 # festvox-suopuhe-common), the voices and evolution-common were each cleared by
-# ../shared/tools/source-allowed. Every other package is reused as decoded; rewrites manifest, splits and DATA_MANIFEST.md. val, test and holdout
-# entries stay exactly as they were (check after against a copy of splits.json taken before).
-# Before mixing shards with the new catalogue: reference_mask.py replays mixture draws from the
-# catalogue's file lengths, as it does for the flite voices (its first era ends at seed 48640), so it needs the
-# first seed mixed with the festival voices too (CATALOG_ERAS: 59328). Run at 13:14-13:21 UTC:
+# ../shared/tools/source-allowed. Every other package is reused as decoded; rewrites manifest,
+# splits and DATA_MANIFEST.md. val, test and holdout entries stay exactly as they were (check
+# after against a copy of splits.json taken before). Before mixing shards with the new
+# catalogue: reference_mask.py replays mixture draws from the catalogue's file lengths, as it
+# does for the flite voices (their era starts at seed 48640), so it needs the first seed mixed
+# with the festival voices too (CATALOG_ERAS: 59328). Run at 13:14-13:21 UTC:
 # 1319 clips (lp_diphone could not read one sentence); val, test and holdout entries unchanged.
 cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
