@@ -172,6 +172,23 @@ def test_bar_cannot_be_judged_without_the_oracle():
     assert quality.bar_checks(paired, {}, SNRS) == (None, [])
 
 
+def test_a_second_model_of_ours_is_compared_but_not_in_the_bar():
+    rows = _scored()
+    for r in rows:            # the model shipped before: 0.2 below ours on every metric
+        r["scores"]["ours:old.npz"] = {k: v - 0.2 for k, v in r["scores"]["ours"].items()}
+    systems = ["noisy", "ours", "ours:old.npz", "rnnoise", "dfn3", "oracle"]
+    assert quality.compared(systems) == ["noisy", "rnnoise", "dfn3", "ours:old.npz"]
+    paired = quality.paired_tables(rows, SNRS, quality.compared(systems), n_boot=200)
+    assert paired["all"]["ours:old.npz"]["pesq"]["mean"] == pytest.approx(0.2)
+    agg = quality.aggregate_by_snr(rows, systems, keys=METRIC_KEYS, n_boot=200)
+    rec = quality.recoveries(agg, systems)
+    _, checks = quality.bar_checks(paired, rec, SNRS)
+    assert len(checks) == 4 * 3 + 2 * 2 + 1                   # the same checks as without it
+    lines = quality.verdict(paired, rec, SNRS, systems)
+    assert any(line.startswith("Against ours:old.npz, overall: better on PESQ-WB") for line in lines)
+    assert quality._paired_lines(paired, SNRS, "ours:old.npz")[0] == "### Ours - ours:old.npz"
+
+
 def test_table_shows_intervals_and_never_ranks_the_oracle():
     agg = quality.aggregate_by_snr(_scored(), ["noisy", "ours", "oracle"], keys=("pesq",),
                                    n_boot=200)

@@ -97,7 +97,7 @@ def _make_ours(weights=None):
     if tag:
         v += f" (weights sha256 {tag[:12]}, {meta.get('n_weights', '?')} weights)"
     name, label = ("ours", "PercepNet (ours, NumPy)") if weights is None else \
-        (f"ours:{weights}", f"PercepNet (ours, {Path(weights).name})")
+        (f"ours:{weights}", f"PercepNet (ours, {weights})")
     return Peer(name, label, v, fn,
                 notes=f"percepnet_wasm.enhance: streaming Denoiser, "
                       f"{meta.get('quantisation', '?')} weights, delay 1440 trimmed",

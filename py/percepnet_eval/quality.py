@@ -61,6 +61,19 @@ SYSTEM_ORDER = PEER_ORDER + (ORACLE,)
 #: What ours is compared with in the verdict, by paired differences.
 COMPARED = ("noisy", "rnnoise", "dfn3")
 COMPARED_LABELS = {"noisy": "the noisy input", "rnnoise": "RNNoise", "dfn3": "DeepFilterNet3"}
+#: A second model of ours (``--systems ours:WEIGHTS``), e.g. the one shipped before, is compared
+#: too (paired tables and verdict), never counted in issue 12's bar.
+OTHER_OURS = "ours:"
+
+
+def compared(systems):
+    """What ours is compared with, of ``systems``: ``COMPARED``, then any ``ours:WEIGHTS``."""
+    return [o for o in COMPARED if o in systems] + [s for s in systems if s.startswith(OTHER_OURS)]
+
+
+def compared_label(o):
+    """ "the noisy input", "RNNoise", ... or "ours:docs/runs/X/weights.npz"."""
+    return COMPARED_LABELS.get(o, o)
 #: Metrics whose oracle recovery is reported.
 RECOVERY_KEYS = ("pesq", "si_sdr")
 #: Issue 12's bar: ours >= RNNoise on ``peer_keys`` overall and at every SNR; ours >= the
@@ -151,7 +164,7 @@ def by_reference_quality(rows, systems, *, n_boot=1000, seed=0):
             if "ours" in systems:
                 entry["paired"] = {o: {k: paired_difference(sel, "ours", o, k, n_boot=n_boot, seed=seed)
                                        for k in REFERENCE_KEYS}
-                                   for o in COMPARED if o in systems}
+                                   for o in compared(systems)}
         out[name] = entry
     return out
 
@@ -287,13 +300,13 @@ def verdict(paired, rec, snrs, systems, by_ref=None):
         return ["Our model did not run (see *Missing systems*), so there is no verdict yet."]
     out = []
     groups = [snr_key(s) for s in snrs if snr_key(s) in paired]
-    for o in COMPARED:
+    for o in compared(systems):
         if o not in paired.get("all", {}):
             continue
         by = {v: [] for v in ("better", "worse", "not distinguishable")}
         for k, d in paired["all"][o].items():
             by[d["verdict"]].append(METRIC_LABELS[k])
-        line = f"Against {COMPARED_LABELS[o]}, overall: " + "; ".join(
+        line = f"Against {compared_label(o)}, overall: " + "; ".join(
             f"{v} on {', '.join(ks)}" for v, ks in by.items() if ks) + "."
         worse = {}
         for g in groups:
@@ -355,7 +368,7 @@ def _paired_cell(d, k):
 
 def _paired_lines(paired, snrs, o):
     groups = ["all"] + [snr_key(s) for s in snrs if snr_key(s) in paired]
-    lines = [f"### Ours - {COMPARED_LABELS[o]}", "",
+    lines = [f"### Ours - {compared_label(o)}", "",
              "| metric | " + " | ".join(_where(g) for g in groups) + " |",
              "|---|" + "|".join("---:" for _ in groups) + "|"]
     for k in paired["all"][o]:
@@ -472,7 +485,7 @@ def write_markdown(path, res):
         lines += ["## Paired differences", "",
                   "Mean of ours minus the other system over the same clips, [95 % bootstrap "
                   "interval]: better / worse when the interval excludes 0.", ""]
-        for o in COMPARED:
+        for o in compared(res["systems"]):
             if o in res["paired"]["all"]:
                 lines += _paired_lines(res["paired"], snrs, o)
     lines += _by_reference_lines(res)
@@ -531,7 +544,7 @@ def _by_reference_lines(res):
             lines += ["| ours minus | " + " | ".join(METRIC_LABELS[k] for k in REFERENCE_KEYS) + " |",
                       "|---|" + "---:|" * len(REFERENCE_KEYS)]
             for o, ds in e["paired"].items():
-                lines.append(f"| {COMPARED_LABELS[o]} | "
+                lines.append(f"| {compared_label(o)} | "
                              + " | ".join(_paired_cell(ds[k], k) for k in REFERENCE_KEYS) + " |")
             lines.append("")
     return lines
@@ -648,7 +661,7 @@ def main(argv=None):
     agg = aggregate_by_snr(rows, systems, n_boot=args.boot, seed=args.seed)
     paired = {}
     if "ours" in systems:
-        paired = paired_tables(rows, snrs, [o for o in COMPARED if o in systems],
+        paired = paired_tables(rows, snrs, compared(systems),
                                n_boot=args.boot, seed=args.seed)
     rec = recoveries(agg, systems)
     by_ref = by_reference_quality(rows, systems, n_boot=args.boot, seed=args.seed)
