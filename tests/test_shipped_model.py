@@ -16,7 +16,7 @@ from percepnet_wasm.model import DEFAULT_WEIGHTS, REQUIRED_METADATA, Model
 
 soundfile = pytest.importorskip("soundfile")
 EXAMPLES = Path(__file__).resolve().parents[1] / "py" / "percepnet_wasm" / "examples"
-# Measured (the shipped model, runs/medium10w of 2026-12-04 session 14 / session 12's medium8 /
+# Measured (bench/shipped_model_numbers.py; the shipped model, runs/medium10w of 2026-12-04 session 14 / session 12's medium8 /
 # 11's small7 / 10's / 7's / 6's / 5's / the 2026-11-25 one): example noise +4.0 / +4.0 / +3.9 /
 # +4.1 / +4.6 / +4.8 / +4.0 / +2.8 dB, pink noise +8.9 / +8.9 / +8.7 / +8.4 / +8.1 / +8.0 / +7.2 /
 # +6.9 dB, speech alone 15.0 / 14.6 / 13.5 / 14.2 / 14.6 / 16.6 / 17.1 / 15.7 dB SI-SDR.
@@ -30,6 +30,13 @@ def si_sdr(ref, est):
     alpha = np.dot(est, ref) / np.dot(ref, ref)
     target = alpha * ref
     return 10 * np.log10(np.sum(target ** 2) / np.sum((est - target) ** 2))
+
+
+def pink_noise(n, seed=1):
+    """n samples of 1/f-power noise (float32), the same for the same seed."""
+    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(n))
+    spectrum /= np.sqrt(np.arange(1, len(spectrum) + 1))
+    return np.fft.irfft(spectrum, n).astype(np.float32)
 
 
 def mix(speech, noise, snr_db):
@@ -66,11 +73,7 @@ def test_denoises_the_example_noise_at_0_db(model, speech):
 
 
 def test_denoises_pink_noise_at_0_db(model, speech):
-    rng = np.random.default_rng(1)
-    spectrum = np.fft.rfft(rng.standard_normal(len(speech)))
-    spectrum /= np.sqrt(np.arange(1, len(spectrum) + 1))
-    pink = np.fft.irfft(spectrum, len(speech)).astype(np.float32)
-    noisy = mix(speech, pink, 0.0)
+    noisy = mix(speech, pink_noise(len(speech)), 0.0)
     out = enhance(noisy, Denoiser(model=model))
     assert si_sdr(speech, out) - si_sdr(speech, noisy) >= MIN_GAIN_PINK_DB
 
