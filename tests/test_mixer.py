@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("scipy")
+from scipy.signal import lfilter  # noqa: E402
 
 from percepnet_train import make_cache, mixer  # noqa: E402
 from percepnet_wasm.constants import SAMPLE_RATE  # noqa: E402
@@ -105,6 +106,58 @@ def test_speed_perturbation_moves_the_pitch_by_down_over_up(down, monkeypatch):
     peak_hz = np.argmax(spectrum) * SAMPLE_RATE / len(out)
     assert peak_hz == pytest.approx(200.0 * down / mixer.SPEED_UP, abs=2.0)
     assert mixer._speed_down(None) == 0 and mixer._speed(tone, 0) is tone
+
+
+def _vowel(f0, formants, seconds=1.0):
+    """A steady vowel at 48 kHz: harmonics of ``f0`` through two-pole resonances (Hz)."""
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    source = sum(np.sin(2 * np.pi * f0 * k * t + k) for k in range(1, int(20_000 / f0)))
+    out = 0.0
+    for i, fc in enumerate(formants):
+        r, theta = np.exp(-np.pi * 100 / SAMPLE_RATE), 2 * np.pi * fc / SAMPLE_RATE
+        out = out + 0.5 ** i * lfilter([1 - r], [1, -2 * r * np.cos(theta), r * r], source)
+    return (out / np.max(np.abs(out))).astype(np.float32)
+
+
+def _harmonic_levels_db(x, f0, top_hz=4000):
+    """Levels (dB re the loudest) of the harmonics of ``f0`` up to ``top_hz`` in the middle
+    0.5 s of ``x``, read at their exact bins (2 Hz resolution)."""
+    mid = x[len(x) // 4:len(x) // 4 + SAMPLE_RATE // 2]
+    spectrum = np.abs(np.fft.rfft(mid * np.hanning(len(mid)), SAMPLE_RATE))
+    levels = spectrum[(f0 * np.arange(1, int(top_hz / f0))).astype(int)]
+    return 20 * np.log10(levels / levels.max())
+
+
+def test_formant_warp_is_transparent_at_one():
+    x = _vowel(150.0, (700.0, 1200.0))
+    y = mixer.formant_warp(x, 1.0)
+    assert y.dtype == np.float32 and y.shape == x.shape
+    assert 10 * np.log10(np.sum((y - x) ** 2) / np.sum(x ** 2)) < -60
+
+
+@pytest.mark.parametrize("f0", [110.0, 220.0, 400.0])
+def test_formant_warp_moves_the_formants_and_keeps_the_pitch(f0):
+    x = _vowel(f0, (1000.0, 2500.0), seconds=2.0)
+    up = _vowel(f0, (1100.0, 2750.0), seconds=2.0)         # the same voice, formants x 1.1
+    y = mixer.formant_warp(x, 1.1)
+    spectrum = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    between = (f0 * (np.arange(1, 12) + 0.5) * len(y) / SAMPLE_RATE).astype(int)
+    on = (f0 * np.arange(1, 12) * len(y) / SAMPLE_RATE).astype(int)
+    assert np.median(spectrum[on]) > 100 * np.median(spectrum[between])   # still harmonics of f0
+    error = lambda a: np.sqrt(np.mean((a - _harmonic_levels_db(up, f0)) ** 2))  # noqa: E731
+    assert error(_harmonic_levels_db(y, f0)) < error(_harmonic_levels_db(x, f0)) - 1.0  # dB
+
+
+def test_formant_warp_comes_with_its_era_in_train_mixtures_only(tiny_cache, monkeypatch):
+    pytest.importorskip("pyroomacoustics")
+    assert all(all(same) for same in   # the seeds before its era are mixed as they always were
+               _same_with_and_without(tiny_cache, monkeypatch, "P_FORMANT_WARP", 4).values())
+    monkeypatch.setattr(mixer, "FORMANT_WARP_FROM_SEED", 0)
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_FORMANT_WARP", 6).items():
+        if split == "train":
+            assert not all(same), "train mixtures of its era must use the formant warp"
+        else:
+            assert all(same), f"{split} mixtures must not depend on the formant warp"
 
 
 def _same_with_and_without(tiny_cache, monkeypatch, probability, seeds):

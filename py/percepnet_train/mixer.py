@@ -9,7 +9,10 @@ and issue 12's augmentation list):
   in the train split only, half the clips (babble voices too) are resampled by a factor
   0.85-1.15 (speed perturbation: pitch, formants and tempo move together, so the few
   training speakers sound like more; ``SPEED_DOWNS``). Val, test and holdout mixtures are
-  untouched, so every earlier evaluation still holds;
+  untouched, so every earlier evaluation still holds; in train mixtures from seed
+  ``FORMANT_WARP_FROM_SEED`` on, half the target's clips then have their spectral envelope
+  stretched by 0.89-1.12 with the harmonics left in place (``formant_warp``: formants move,
+  pitch does not), so pitch and vocal tract vary independently;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -64,6 +67,13 @@ P_FULLBAND_ONLY = 0.5
 P_SPEED = 0.5                      # train split only: share of speech clips resampled ...
 SPEED_UP = 20                      # ... by SPEED_UP / down samples, i.e. pitch x down / 20
 SPEED_DOWNS = (17, 18, 19, 21, 22, 23)
+P_FORMANT_WARP = 0.5               # train split, seeds >= FORMANT_WARP_FROM_SEED: share of the
+FORMANT_WARP_MAX = 1.12            # target's clips whose envelope is stretched by 1/max ... max
+FORMANT_WARP_FROM_SEED = 73_280    # the first train seed mixed with it (session 15)
+WARP_FFT = 1024                    # formant_warp's STFT: 21 ms windows, hop a quarter
+WARP_LIFTER = 80                   # cepstral coefficients kept for the envelope: 1.7 ms at 48 kHz,
+                                   # below the pitch period of any voice (2.1 ms at 470 Hz)
+WARP_MAX_DB = 12.0                 # largest change of any bin's level
 P_DEVICE_RATE = 0.3                # train split only: share of mixtures through ...
 DEVICE_RATES = (22_050, 24_000, 32_000, 44_100)   # ... one of these rates, Hz
 FULLBAND_HZ = 16_000.0             # measured bandwidth that counts as full-band speech
@@ -179,6 +189,36 @@ def _speed(x: np.ndarray, down: int) -> np.ndarray:
     return resample_poly(x, SPEED_UP, down).astype(np.float32) if down else x
 
 
+def formant_warp(x: np.ndarray, alpha: float) -> np.ndarray:
+    """``x`` (float32, any length) with its spectral envelope stretched along frequency by
+    ``alpha`` (> 1: formants move up) and its fine structure (harmonics, so the pitch) kept.
+
+    Per 21 ms frame: the envelope is the cepstrally smoothed log magnitude (``WARP_LIFTER``
+    coefficients); each bin is scaled by envelope(f / alpha) / envelope(f), at most
+    ``WARP_MAX_DB`` either way, with the frame's phase; overlap-add. ``alpha`` = 1 gives ``x``
+    back to float32 rounding."""
+    from scipy.signal import istft, stft
+    hop = WARP_FFT // 4
+    _, _, spec = stft(x, nperseg=WARP_FFT, noverlap=WARP_FFT - hop, window="hann")
+    log_mag = np.log(np.abs(spec) + 1e-9)                                  # [bins, frames]
+    cepstrum = np.fft.irfft(log_mag, WARP_FFT, axis=0)
+    cepstrum[WARP_LIFTER:WARP_FFT - WARP_LIFTER + 1] = 0.0
+    envelope = np.fft.rfft(cepstrum, axis=0).real                          # smooth log magnitude
+    bins = np.arange(envelope.shape[0], dtype=float)
+    warped = np.stack([np.interp(bins / alpha, bins, e) for e in envelope.T], axis=1)
+    gain = np.exp(np.clip(warped - envelope, *np.log(10.0) / 20 * np.array([-WARP_MAX_DB, WARP_MAX_DB])))
+    _, y = istft(spec * gain, nperseg=WARP_FFT, noverlap=WARP_FFT - hop, window="hann")
+    return y[:len(x)].astype(np.float32)
+
+
+def _formant_alpha(warp_rng: np.random.Generator | None) -> float:
+    """One clip's formant stretch: with probability P_FORMANT_WARP log-uniform in
+    1/FORMANT_WARP_MAX ... FORMANT_WARP_MAX, else 1 (always 1 when ``warp_rng`` is None)."""
+    if warp_rng is None or warp_rng.random() >= P_FORMANT_WARP:
+        return 1.0
+    return float(np.exp(warp_rng.uniform(-1, 1) * np.log(FORMANT_WARP_MAX)))
+
+
 def _speech_plan(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int,
                  speed_rng: np.random.Generator | None = None) -> list[tuple[dict, int, int, float]]:
     """Which clips of ``pool`` fill ``n`` samples, end to end with pauses of 0-0.6 s:
@@ -197,11 +237,15 @@ def _speech_plan(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: in
     return plan
 
 
-def _render(cat: Catalog, plan: list[tuple[dict, int, int, float]], n: int) -> np.ndarray:
-    """The ``n`` samples of a ``_speech_plan``, each clip normalised to RMS 1 times its gain."""
+def _render(cat: Catalog, plan: list[tuple[dict, int, int, float]], n: int,
+            warp_rng: np.random.Generator | None = None) -> np.ndarray:
+    """The ``n`` samples of a ``_speech_plan``, each clip normalised to RMS 1 times its gain;
+    ``warp_rng`` draws each clip's ``formant_warp`` (none without it)."""
     out = np.zeros(n, np.float32)
     for entry, pos, down, gain in plan:
-        x = _normalise(_speed(cat.audio(entry), down)) * gain
+        x = _speed(cat.audio(entry), down)
+        alpha = _formant_alpha(warp_rng)
+        x = _normalise(formant_warp(x, alpha) if alpha != 1.0 else x) * gain
         a, b = max(pos, 0), min(pos + len(x), n)
         if b > a:
             out[a:b] = x[a - pos:b - pos]
@@ -501,18 +545,23 @@ def _channel(rng: np.random.Generator, clean: np.ndarray, noisy: np.ndarray):
 # ---------------------------------------------------------------- the mixture
 def _first_draws(seed: int, split: str, cat: Catalog, n: int):
     """The random streams of mixture (seed, split) and what is drawn first from them:
-    (rng, speed_rng, device_rng, case, speech plan (``_speech_plan``; [] for pure noise))."""
+    (rng, speed_rng, device_rng, warp_rng, case, speech plan (``_speech_plan``; [] for pure
+    noise))."""
     rng = np.random.default_rng([seed, SPLITS.index(split)])
-    # streams of their own, so that val/test/holdout draw exactly what they always drew
-    speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if split == "train" else None
-    device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if split == "train" else None
+    # streams of their own, so that val/test/holdout (and earlier train seeds) draw exactly
+    # what they always drew
+    train = split == "train"
+    speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if train else None
+    device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if train else None
+    warp_rng = (np.random.default_rng([seed, SPLITS.index(split), 3])
+                if train and seed >= FORMANT_WARP_FROM_SEED else None)
     case = rng.choice(["mix", "noise_only", "speech_only"],
                       p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
     if case == "noise_only":
-        return rng, speed_rng, device_rng, case, []
+        return rng, speed_rng, device_rng, warp_rng, case, []
     full = cat.pool(split, "fullband")
     pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
-    return rng, speed_rng, device_rng, case, _speech_plan(rng, cat, pool, n, speed_rng)
+    return rng, speed_rng, device_rng, warp_rng, case, _speech_plan(rng, cat, pool, n, speed_rng)
 
 
 def speech_clips(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None,
@@ -524,7 +573,7 @@ def speech_clips(seed: int, split: str, *, seconds: float = 10.0, root: str | Pa
         cat = catalog(str(root) if root else None)
     n = int(round(seconds * SAMPLE_RATE))
     out = []
-    for entry, pos, down, _ in _first_draws(seed, split, cat, n)[4]:
+    for entry, pos, down, _ in _first_draws(seed, split, cat, n)[-1]:
         length = cat.length(entry)
         end = pos + (-(-length * SPEED_UP // down) if down else length)
         if end > 0 and pos < n:
@@ -555,11 +604,11 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     if cat is None:
         cat = catalog(str(root) if root else None)
     n = int(round(seconds * SAMPLE_RATE))
-    rng, speed_rng, device_rng, case, plan = _first_draws(seed, split, cat, n)
+    rng, speed_rng, device_rng, warp_rng, case, plan = _first_draws(seed, split, cat, n)
     if case == "noise_only":
         clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n, speed_rng))
     else:
-        speech = _tilt(rng, _render(cat, plan, n))
+        speech = _tilt(rng, _render(cat, plan, n, warp_rng))
         noise = _tilt(rng, _noise(rng, cat, split, n, speed_rng)) if case == "mix" else None
         if rng.random() < P_REVERB:
             clean, speech, noise = _reverberate(rng, speech, noise)
