@@ -1,0 +1,14 @@
+#!/bin/bash
+# Session 15 (2026-12-04): train mixtures from seed 73280 on, the first with the mixer's formant
+# warp (mixer.FORMANT_WARP_FROM_SEED: half the target's clips with their envelope stretched by
+# 0.89-1.12, harmonics kept), after medium11/gen.sh's 576 shards (seeds 36224-73279, ~102 h).
+# Why: unseen voices are what the network generalises worst to (docs/training.md, session 8);
+# every allowed voice is in use, and the speed perturbation moves pitch and formants together.
+# 128 shards (8192 ten-second mixtures, ~23 h, ~8 M frames) keep the trainer's RAM under
+# ~13 GB. One core, ~30 s a shard. Resumable: rerun and only missing shards are written; stop
+# with kill -TERM.
+set -e
+cd /work/main
+export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
+exec nice -n 5 .venv/bin/python -m percepnet_train.make_cache --split train --start 73280 --count 8192 \
+  --out /root/.cache/percepnet-wasm/features --workers 1
