@@ -46,7 +46,7 @@ import json
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import butter, fftconvolve, lfilter, resample_poly, sosfilt
+from scipy.signal import butter, fftconvolve, istft, lfilter, resample_poly, sosfilt, stft
 
 from percepnet_wasm.constants import SAMPLE_RATE
 from percepnet_train.fetch_data import data_root
@@ -197,7 +197,6 @@ def formant_warp(x: np.ndarray, alpha: float) -> np.ndarray:
     coefficients); each bin is scaled by envelope(f / alpha) / envelope(f), at most
     ``WARP_MAX_DB`` either way, with the frame's phase; overlap-add. ``alpha`` = 1 gives ``x``
     back to float32 rounding."""
-    from scipy.signal import istft, stft
     hop = WARP_FFT // 4
     _, _, spec = stft(x, nperseg=WARP_FFT, noverlap=WARP_FFT - hop, window="hann")
     log_mag = np.log(np.abs(spec) + 1e-9)                                  # [bins, frames]
@@ -206,7 +205,8 @@ def formant_warp(x: np.ndarray, alpha: float) -> np.ndarray:
     envelope = np.fft.rfft(cepstrum, axis=0).real                          # smooth log magnitude
     bins = np.arange(envelope.shape[0], dtype=float)
     warped = np.stack([np.interp(bins / alpha, bins, e) for e in envelope.T], axis=1)
-    gain = np.exp(np.clip(warped - envelope, *np.log(10.0) / 20 * np.array([-WARP_MAX_DB, WARP_MAX_DB])))
+    limit = np.log(10.0) / 20 * WARP_MAX_DB                                # in natural log units
+    gain = np.exp(np.clip(warped - envelope, -limit, limit))
     _, y = istft(spec * gain, nperseg=WARP_FFT, noverlap=WARP_FFT - hop, window="hann")
     return y[:len(x)].astype(np.float32)
 
