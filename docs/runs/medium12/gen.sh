@@ -11,5 +11,7 @@
 set -e
 cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
-exec nice -n 5 .venv/bin/python -m percepnet_train.make_cache --split train --start 73280 --count 8192 \
+# Session 15 ran it twice side by side on disjoint seeds: as it is (73280-81471, from 15:49) and
+# with START=81472 (from 17:03, once the warp-ab runs had freed a core).
+exec nice -n 5 .venv/bin/python -m percepnet_train.make_cache --split train --start ${START:-73280} --count ${COUNT:-8192} \
   --out /root/.cache/percepnet-wasm/features --workers 1
