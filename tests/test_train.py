@@ -235,6 +235,25 @@ def test_init_warm_starts_a_new_run(cache, tmp_path):
                     "--seq-len", "40", "--threads", "1"])
 
 
+def test_anchor_weight_keeps_a_fine_tune_near_its_init(cache, tmp_path):
+    start = tmp_path / "start"
+    train.main(["--cache", str(cache), "--run", str(start), "--steps", "2", *FAST])
+    init = start / "ckpt_latest.pt"
+    drift = {}
+    for a in (0.0, 100.0):
+        run = tmp_path / f"anchor{a}"
+        train.main(["--cache", str(cache), "--run", str(run), "--steps", "6", "--lr", "1e-2",
+                    "--warmup", "0", "--init", str(init), "--anchor-weight", str(a), *FAST])
+        m0, _ = train.load_model(init)
+        m1, _ = train.load_model(run / "ckpt_latest.pt")
+        drift[a] = float(train.anchor_penalty(train.anchor_pairs(m1, m0)).detach())
+        assert ("anchor" in records(run)[0]) == (a > 0)            # logged with the loss parts
+    assert 0 < drift[100.0] < 0.5 * drift[0.0]
+    with pytest.raises(SystemExit, match="needs --init"):
+        train.main(["--cache", str(cache), "--run", str(tmp_path / "x"), "--steps", "2",
+                    "--anchor-weight", "1", *FAST])
+
+
 def test_widen_keeps_the_function_and_lets_the_new_units_learn():
     """A wider network warm-started from a narrower one (train --init a smaller run) computes
     the same outputs, and the zero columns that hide the new units get gradients."""

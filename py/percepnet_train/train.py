@@ -130,6 +130,19 @@ def target_frame_energies(features: torch.Tensor) -> torch.Tensor:
     return torch.cat([energy[:, :1].expand(-1, late, -1), energy[:, :-late]], dim=1)[:, :features.shape[1]]
 
 
+def anchor_pairs(model, init_model):
+    """(parameter of ``model``, the same parameter's value in ``init_model``, detached) for
+    every weight matrix (``name`` ending in "weight"; biases and normalisation stay free)."""
+    init = dict(init_model.named_parameters())
+    return [(p, init[name].detach().clone()) for name, p in model.named_parameters()
+            if name.endswith("weight") or "weight_" in name]
+
+
+def anchor_penalty(pairs):
+    """Sum over ``anchor_pairs`` of the squared differences (a 0-d tensor)."""
+    return sum(((p - p0) ** 2).sum() for p, p0 in pairs)
+
+
 def band_weights(features: torch.Tensor, range_db: float, floor: float = 0.1) -> torch.Tensor:
     """Loss weight of each target band from how loud the band is in its frame (1: the frame's
     loudest band, falling linearly in dB to ``floor`` at ``range_db`` below it), so that bands
@@ -356,6 +369,10 @@ def parse_args(argv=None):
     ap.add_argument("--lr-final-ratio", type=float, default=0.05)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--weight-decay", type=float, default=1e-3)
+    ap.add_argument("--anchor-weight", type=float, default=0.0, metavar="A",
+                    help="with --init: add A x the sum of squared differences between the "
+                         "weights (not biases) and the --init ones to the loss, so a fine-tune "
+                         "stays near where it started (L2-SP; also on resume)")
     ap.add_argument("--grad-clip", type=float, default=2.0, help="max grad norm (0: off)")
     ap.add_argument("--vad-weight", type=float, default=0.1)
     ap.add_argument("--target-floor", type=float, default=0.0, metavar="PERCENTILE",
@@ -445,15 +462,20 @@ def main(argv=None) -> int:
         raise SystemExit(f"{ckpt_path} is a different model size than --size {args.size}")
     torch.manual_seed(args.seed)
     model = PercepNet(cfg)
-    if ckpt:
-        model.load_state_dict(ckpt["model"])
-    elif args.init:
+    init_model = None
+    if args.init and (not ckpt or args.anchor_weight):
         init_model, init = load_model(args.init)   # a weights.npz: int8 dequantised
         if init["config"] != cfg.to_dict():       # a smaller network: widened, same function
             try:
                 init_model = widen(init_model, cfg, seed=args.seed)
             except ValueError as err:
                 raise SystemExit(f"--init {args.init} does not fit --size {args.size}: {err}")
+    if args.anchor_weight and init_model is None:
+        raise SystemExit("--anchor-weight needs --init (the weights to stay near)")
+    anchors = anchor_pairs(model, init_model) if args.anchor_weight else []
+    if ckpt:
+        model.load_state_dict(ckpt["model"])
+    elif args.init:
         model.load_state_dict(init_model.state_dict())
     else:
         s, ss, n = tset.moments()
@@ -554,6 +576,9 @@ def main(argv=None) -> int:
         weight = band_weights(b["features"], args.band_weight_db) if args.band_weight_db else None
         loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
                                      vad_weight=args.vad_weight, band_weight=weight)
+        if anchors:
+            parts["anchor"] = anchor_penalty(anchors)
+            loss = loss + args.anchor_weight * parts["anchor"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(),
