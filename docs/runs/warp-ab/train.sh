@@ -7,6 +7,9 @@
 # 32 x 500 (9.6 M frames, two passes over 4.8 M), lr 1e-4 cosine, seed 16, one thread.
 # Measured after by bench/gain_fit.py (the holdout voices' R2) and the holdout quality report.
 #   bash docs/runs/warp-ab/train.sh warp; bash docs/runs/warp-ab/train.sh plain
+# A third run, the warp arm anchored to medium10w (train --anchor-weight: L2 toward the init;
+# the plain arm drifted 0.22 in that sum of squares, medium11 40):
+#   RUN=ab-warp-anchor bash docs/runs/warp-ab/train.sh warp --anchor-weight 1
 set -e
 cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
@@ -28,7 +31,7 @@ if [ ! -d $CACHE ]; then
 fi
 INIT=runs/medium10w/ckpt_latest.pt
 [ -f $INIT ] || INIT=docs/runs/medium10w/weights.npz
-exec .venv/bin/python -m percepnet_train.train --cache $CACHE --run runs/ab-$ARM --size medium \
+exec .venv/bin/python -m percepnet_train.train --cache $CACHE --run runs/${RUN:-ab-$ARM} --size medium \
   --init $INIT --lr 1e-4 --warmup 50 --band-weight-db 40 \
   --steps 600 --batch 32 --seq-len 500 --threads 1 --level-aug-db 10 \
   --val-every 200 --val-frames 100000 --log-every 50 --ema 0.999 --seed 16 "$@"
