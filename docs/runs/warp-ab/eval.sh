@@ -8,6 +8,7 @@ export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
 D=docs/runs/warp-ab
 for ARM in warp plain; do
   .venv/bin/python -m percepnet_train.export runs/ab-$ARM/ckpt_latest.pt --out $D/$ARM.npz
+  rm -f $D/$ARM.sha256                  # one weights.sha256 for all, below
   cp runs/ab-$ARM/log.jsonl $D/$ARM-log.jsonl
 done
 (cd $D && sha256sum warp.npz plain.npz > weights.sha256)
