@@ -64,16 +64,6 @@ COMPARED_LABELS = {"noisy": "the noisy input", "rnnoise": "RNNoise", "dfn3": "De
 #: A second model of ours (``--systems ours:WEIGHTS``), e.g. the one shipped before, is compared
 #: too (paired tables and verdict), never counted in issue 12's bar.
 OTHER_OURS = "ours:"
-
-
-def compared(systems):
-    """What ours is compared with, of ``systems``: ``COMPARED``, then any ``ours:WEIGHTS``."""
-    return [o for o in COMPARED if o in systems] + [s for s in systems if s.startswith(OTHER_OURS)]
-
-
-def compared_label(o):
-    """ "the noisy input", "RNNoise", ... or "ours:docs/runs/X/weights.npz"."""
-    return COMPARED_LABELS.get(o, o)
 #: Metrics whose oracle recovery is reported.
 RECOVERY_KEYS = ("pesq", "si_sdr")
 #: Issue 12's bar: ours >= RNNoise on ``peer_keys`` overall and at every SNR; ours >= the
@@ -147,6 +137,16 @@ def _run_clip(job):
     reference = _cached(["reference-dnsmos", clip.meta(), signals],
                         lambda: metrics.dnsmos(clip.clean, RATE))
     return {"meta": clip.meta(), "scores": scores, "reference": reference}
+
+
+def compared(systems):
+    """What ours is compared with, of ``systems``: ``COMPARED``, then any ``ours:WEIGHTS``."""
+    return [o for o in COMPARED if o in systems] + [s for s in systems if s.startswith(OTHER_OURS)]
+
+
+def compared_label(o):
+    """ "the noisy input", "RNNoise", ... or "ours:docs/runs/X/weights.npz"."""
+    return COMPARED_LABELS.get(o, o)
 
 
 def by_reference_quality(rows, systems, *, n_boot=1000, seed=0):
