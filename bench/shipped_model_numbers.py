@@ -7,7 +7,6 @@ and the SI-SDR (dB) of the example speech alone through the pipeline.
 import sys
 from pathlib import Path
 
-import numpy as np
 import soundfile
 
 ROOT = Path(__file__).resolve().parents[1]
