@@ -28,7 +28,7 @@ def main(paths):
             noisy = mix(speech, n, 0.0)
             gains.append(si_sdr(speech, enhance(noisy, Denoiser(model=model))) - si_sdr(speech, noisy))
         alone = si_sdr(speech, enhance(speech, Denoiser(model=model)))
-        print(f"{path}: example noise {gains[0]:+.1f} dB, pink noise {gains[1]:+.1f} dB, "
+        print(f"{path or 'the package weights'}: example noise {gains[0]:+.1f} dB, pink noise {gains[1]:+.1f} dB, "
               f"speech alone {alone:.1f} dB")
 
 
