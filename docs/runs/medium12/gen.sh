@@ -13,6 +13,7 @@ cd /work/main
 export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
 # Session 15 ran it twice side by side on disjoint seeds: as it is (73280-81471, from 15:49) and
 # with START=81472 (from 17:03, once the warp-ab runs had freed a core); the first range was done
-# by 17:25, and START=89664 took its core.
+# by 17:25, and START=89664 took its core. Both stopped (TERM) at 17:50 with 51 shards
+# (81472-84735) and 46 (89664-92607): 225 warp-era shards in all, 804 train shards in the cache.
 exec nice -n 5 .venv/bin/python -m percepnet_train.make_cache --split train --start ${START:-73280} --count ${COUNT:-8192} \
   --out /root/.cache/percepnet-wasm/features --workers 1
