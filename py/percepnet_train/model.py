@@ -111,12 +111,16 @@ class PercepNet(nn.Module):
         vad_logit = self.vad_out(x).squeeze(-1)
         return gains, strengths, vad_logit
 
+    def weight_matrices(self):
+        """(name, parameter) of every weight matrix: dense, conv and the GRUs' ``weight_ih`` /
+        ``weight_hh``; not the biases."""
+        return [(name, p) for name, p in self.named_parameters() if "weight" in name]
+
     @torch.no_grad()
     def clip_weights(self) -> None:
         """Clamp every weight matrix (not biases) to [-1/2, 1/2]."""
-        for name, p in self.named_parameters():
-            if "weight" in name:
-                p.clamp_(-WEIGHT_CLIP, WEIGHT_CLIP)
+        for _, p in self.weight_matrices():
+            p.clamp_(-WEIGHT_CLIP, WEIGHT_CLIP)
 
 
 @torch.no_grad()

@@ -132,10 +132,10 @@ def target_frame_energies(features: torch.Tensor) -> torch.Tensor:
 
 def anchor_pairs(model, init_model):
     """(parameter of ``model``, the same parameter's value in ``init_model``, detached) for
-    every weight matrix (dense, conv, the GRUs' ``weight_ih``/``weight_hh``); biases stay free."""
+    every weight matrix (``PercepNet.weight_matrices``, the ones ``clip_weights`` clamps);
+    biases stay free."""
     init = dict(init_model.named_parameters())
-    return [(p, init[name].detach().clone()) for name, p in model.named_parameters()
-            if name.endswith("weight") or "weight_" in name]
+    return [(p, init[name].detach().clone()) for name, p in model.weight_matrices()]
 
 
 def anchor_penalty(pairs):
