@@ -150,31 +150,48 @@ def test_formant_warp_moves_the_formants_and_keeps_the_pitch(f0):
 
 def test_formant_warp_comes_with_its_era_in_train_mixtures_only(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    assert all(all(same) for same in   # the seeds before its era are mixed as they always were
-               _same_with_and_without(tiny_cache, monkeypatch, "P_FORMANT_WARP", 4).values())
-    monkeypatch.setattr(mixer, "FORMANT_WARP_FROM_SEED", 0)
-    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_FORMANT_WARP", 6).items():
+    first_seed = mixer.FORMANT_WARP_ERAS[0][0]
+    def eras(first):       # one era from seed ``first`` on: never warp, always warp
+        return "FORMANT_WARP_ERAS", (((first, 0.0, 1.2),), ((first, 1.0, 1.2),))
+    # the seeds before the first era are mixed as they always were
+    assert all(all(same) for same in
+               _same_with_and_without(tiny_cache, monkeypatch, 4, *eras(first_seed)).values())
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, 6, *eras(0)).items():
         if split == "train":
-            assert not all(same), "train mixtures of its era must use the formant warp"
+            assert not all(same), "train mixtures of an era must use its formant warp"
         else:
             assert all(same), f"{split} mixtures must not depend on the formant warp"
 
 
-def _same_with_and_without(tiny_cache, monkeypatch, probability, seeds):
-    """{split: [mixture seed's noisy signal equal with the augmentation off (``probability``
-    0) and always on (1)]} for the first ``seeds`` seeds of every split."""
+def test_formant_warp_eras():
+    (first, share, largest), (second, *_) = mixer.FORMANT_WARP_ERAS
+    assert mixer._warp_era(first - 1, "train") is None
+    assert mixer._warp_era(first, "train") == (first, share, largest)
+    assert mixer._warp_era(second, "train") == mixer.FORMANT_WARP_ERAS[1]
+    assert all(mixer._warp_era(second, split) is None for split in ("val", "test", "holdout"))
+    rng = np.random.default_rng(0)
+    alphas = np.array([mixer._formant_alpha((rng, 0.9, 1.2)) for _ in range(4000)])
+    assert abs(np.mean(alphas != 1.0) - 0.9) < 0.03
+    assert 1 / 1.2 <= alphas.min() < 0.85 and 1.17 < alphas.max() <= 1.2
+    assert mixer._formant_alpha(None) == 1.0
+
+
+def _same_with_and_without(tiny_cache, monkeypatch, seeds, name, values=(0.0, 1.0)):
+    """{split: [mixture seed's noisy signal equal with mixer.``name`` set to ``values[0]``
+    (an augmentation off) and to ``values[1]`` (always on)]} for the first ``seeds`` seeds
+    of every split."""
     def noisy(split):
         return [mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1] for seed in range(seeds)]
-    monkeypatch.setattr(mixer, probability, 0.0)
+    monkeypatch.setattr(mixer, name, values[0])
     plain = {split: noisy(split) for split in mixer.SPLITS}
-    monkeypatch.setattr(mixer, probability, 1.0)
+    monkeypatch.setattr(mixer, name, values[1])
     return {split: [np.array_equal(a, b) for a, b in zip(plain[split], noisy(split))]
             for split in mixer.SPLITS}
 
 
 def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_SPEED", 6).items():
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, 6, "P_SPEED").items():
         if split == "train":
             assert not all(same), "train mixtures must use the speed perturbation"
         else:
@@ -183,7 +200,7 @@ def test_speed_perturbation_changes_train_mixtures_only(tiny_cache, monkeypatch)
 
 def test_device_rate_changes_train_mixtures_only(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    for split, same in _same_with_and_without(tiny_cache, monkeypatch, "P_DEVICE_RATE", 4).items():
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, 4, "P_DEVICE_RATE").items():
         assert not any(same) if split == "train" else all(same), split
 
 

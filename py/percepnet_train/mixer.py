@@ -9,10 +9,11 @@ and issue 12's augmentation list):
   in the train split only, half the clips (babble voices too) are resampled by a factor
   0.85-1.15 (speed perturbation: pitch, formants and tempo move together, so the few
   training speakers sound like more; ``SPEED_DOWNS``). Val, test and holdout mixtures are
-  untouched, so every earlier evaluation still holds; in train mixtures from seed
-  ``FORMANT_WARP_FROM_SEED`` on, half the target's clips then have their spectral envelope
+  untouched, so every earlier evaluation still holds; in train mixtures from seed 73280 on
+  (``FORMANT_WARP_ERAS``), half the target's clips then have their spectral envelope
   stretched by 0.89-1.12 with the harmonics left in place (``formant_warp``: formants move,
-  pitch does not), so pitch and vocal tract vary independently;
+  pitch does not), so pitch and vocal tract vary independently; from seed 100000 on, 90 % of
+  them by 0.83-1.2;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -67,9 +68,10 @@ P_FULLBAND_ONLY = 0.5
 P_SPEED = 0.5                      # train split only: share of speech clips resampled ...
 SPEED_UP = 20                      # ... by SPEED_UP / down samples, i.e. pitch x down / 20
 SPEED_DOWNS = (17, 18, 19, 21, 22, 23)
-P_FORMANT_WARP = 0.5               # train split, seeds >= FORMANT_WARP_FROM_SEED: share of the
-FORMANT_WARP_MAX = 1.12            # target's clips whose envelope is stretched by 1/max ... max
-FORMANT_WARP_FROM_SEED = 73_280    # the first train seed mixed with it (session 15)
+FORMANT_WARP_ERAS = (              # train split: (first seed, share of the target's clips whose
+    (73_280, 0.5, 1.12),           # envelope is stretched, largest stretch: log-uniform in
+    (100_000, 0.9, 1.20),          # 1/max ... max); session 15, then session 16's stronger one
+)
 WARP_FFT = 1024                    # formant_warp's STFT: 21 ms windows, hop a quarter
 WARP_LIFTER = 80                   # cepstral coefficients kept for the envelope: 1.7 ms at 48 kHz,
                                    # below the pitch period of any voice (2.1 ms at 470 Hz)
@@ -211,12 +213,22 @@ def formant_warp(x: np.ndarray, alpha: float) -> np.ndarray:
     return y[:len(x)].astype(np.float32)
 
 
-def _formant_alpha(warp_rng: np.random.Generator | None) -> float:
-    """One clip's formant stretch: with probability P_FORMANT_WARP log-uniform in
-    1/FORMANT_WARP_MAX ... FORMANT_WARP_MAX, else 1 (always 1 when ``warp_rng`` is None)."""
-    if warp_rng is None or warp_rng.random() >= P_FORMANT_WARP:
+def _warp_era(seed: int, split: str) -> tuple[int, float, float] | None:
+    """The ``FORMANT_WARP_ERAS`` row that train mixture ``seed`` falls in; None before the
+    first and outside the train split."""
+    eras = [era for era in FORMANT_WARP_ERAS if seed >= era[0]] if split == "train" else []
+    return eras[-1] if eras else None
+
+
+def _formant_alpha(warp: tuple[np.random.Generator, float, float] | None) -> float:
+    """One clip's formant stretch from ``warp`` = (its stream, share, largest stretch): with
+    probability share log-uniform in 1/max ... max, else 1 (always 1 when ``warp`` is None)."""
+    if warp is None:
         return 1.0
-    return float(np.exp(warp_rng.uniform(-1, 1) * np.log(FORMANT_WARP_MAX)))
+    warp_rng, share, largest = warp
+    if warp_rng.random() >= share:
+        return 1.0
+    return float(np.exp(warp_rng.uniform(-1, 1) * np.log(largest)))
 
 
 def _speech_plan(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: int,
@@ -238,13 +250,13 @@ def _speech_plan(rng: np.random.Generator, cat: Catalog, pool: list[dict], n: in
 
 
 def _render(cat: Catalog, plan: list[tuple[dict, int, int, float]], n: int,
-            warp_rng: np.random.Generator | None = None) -> np.ndarray:
+            warp: tuple[np.random.Generator, float, float] | None = None) -> np.ndarray:
     """The ``n`` samples of a ``_speech_plan``, each clip normalised to RMS 1 times its gain;
-    ``warp_rng`` draws each clip's ``formant_warp`` (none without it)."""
+    ``warp`` (``_formant_alpha``) draws each clip's ``formant_warp`` (none without it)."""
     out = np.zeros(n, np.float32)
     for entry, pos, down, gain in plan:
         x = _speed(cat.audio(entry), down)
-        alpha = _formant_alpha(warp_rng)
+        alpha = _formant_alpha(warp)
         x = _normalise(formant_warp(x, alpha) if alpha != 1.0 else x) * gain
         a, b = max(pos, 0), min(pos + len(x), n)
         if b > a:
@@ -545,23 +557,23 @@ def _channel(rng: np.random.Generator, clean: np.ndarray, noisy: np.ndarray):
 # ---------------------------------------------------------------- the mixture
 def _first_draws(seed: int, split: str, cat: Catalog, n: int):
     """The random streams of mixture (seed, split) and what is drawn first from them:
-    (rng, speed_rng, device_rng, warp_rng, case, speech plan (``_speech_plan``; [] for pure
-    noise))."""
+    (rng, speed_rng, device_rng, warp (``_formant_alpha``), case, speech plan (``_speech_plan``;
+    [] for pure noise))."""
     rng = np.random.default_rng([seed, SPLITS.index(split)])
     # streams of their own, so that val/test/holdout (and earlier train seeds) draw exactly
     # what they always drew
     train = split == "train"
     speed_rng = np.random.default_rng([seed, SPLITS.index(split), 1]) if train else None
     device_rng = np.random.default_rng([seed, SPLITS.index(split), 2]) if train else None
-    warp_rng = (np.random.default_rng([seed, SPLITS.index(split), 3])
-                if train and seed >= FORMANT_WARP_FROM_SEED else None)
+    era = _warp_era(seed, split)
+    warp = (np.random.default_rng([seed, SPLITS.index(split), 3]), *era[1:]) if era else None
     case = rng.choice(["mix", "noise_only", "speech_only"],
                       p=[1 - P_NOISE_ONLY - P_SPEECH_ONLY, P_NOISE_ONLY, P_SPEECH_ONLY])
     if case == "noise_only":
-        return rng, speed_rng, device_rng, warp_rng, case, []
+        return rng, speed_rng, device_rng, warp, case, []
     full = cat.pool(split, "fullband")
     pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
-    return rng, speed_rng, device_rng, warp_rng, case, _speech_plan(rng, cat, pool, n, speed_rng)
+    return rng, speed_rng, device_rng, warp, case, _speech_plan(rng, cat, pool, n, speed_rng)
 
 
 def speech_clips(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None = None,
@@ -604,11 +616,11 @@ def mix(seed: int, split: str, *, seconds: float = 10.0, root: str | Path | None
     if cat is None:
         cat = catalog(str(root) if root else None)
     n = int(round(seconds * SAMPLE_RATE))
-    rng, speed_rng, device_rng, warp_rng, case, plan = _first_draws(seed, split, cat, n)
+    rng, speed_rng, device_rng, warp, case, plan = _first_draws(seed, split, cat, n)
     if case == "noise_only":
         clean, noisy = np.zeros(n, np.float32), _tilt(rng, _noise(rng, cat, split, n, speed_rng))
     else:
-        speech = _tilt(rng, _render(cat, plan, n, warp_rng))
+        speech = _tilt(rng, _render(cat, plan, n, warp))
         noise = _tilt(rng, _noise(rng, cat, split, n, speed_rng)) if case == "mix" else None
         if rng.random() < P_REVERB:
             clean, speech, noise = _reverberate(rng, speech, noise)
