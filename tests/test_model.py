@@ -11,7 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))
 
 torch = pytest.importorskip("torch", reason="torch (train extra) not installed")
 
-from percepnet_train.export import export_weights, load_file_params, quantise_rows  # noqa: E402
+from percepnet_train import export  # noqa: E402
+from percepnet_train.export import export_weights, interpolate, load_file_params, quantise_rows  # noqa: E402
 from percepnet_train.model import SIZES, ModelConfig, PercepNet, count_weights  # noqa: E402
 from percepnet_wasm.model import REQUIRED_METADATA, Model  # noqa: E402
 
@@ -166,3 +167,26 @@ def test_step_checks_shape(tmp_path):
     net = Model.load(tmp_path / "w.npz")
     with pytest.raises(ValueError, match="70"):
         net.step(np.zeros(69, np.float32))
+
+
+def test_interpolate_and_export_mix(tmp_path):
+    a, b = random_model(0).state_dict(), random_model(1).state_dict()
+    mixed = interpolate(random_model(0), random_model(1), 0.25).state_dict()
+    for name in a:
+        torch.testing.assert_close(mixed[name], 0.75 * a[name] + 0.25 * b[name])
+    with pytest.raises(ValueError, match="cannot mix"):
+        interpolate(random_model(0), random_model(0, size="small"), 0.5)
+    with pytest.raises(ValueError, match="--mix"):
+        interpolate(random_model(0), random_model(1), 1.5)
+    # the command line: a checkpoint mixed all the way into a weights file is that file's network
+    model = random_model(0)
+    ckpt = tmp_path / "ckpt.pt"
+    torch.save({"model": model.state_dict(), "config": vars(model.cfg), "step": 5}, ckpt)
+    export_weights(random_model(1), tmp_path / "b.npz", quantise=False, info=INFO)
+    out = tmp_path / "mixed.npz"
+    assert export.main([str(ckpt), "--mix-with", str(tmp_path / "b.npz"), "--mix", "1",
+                        "--float", "--out", str(out)]) == 0
+    net, feats = Model.load(out), features(np.random.default_rng(3))
+    for want, got in zip(torch_outputs(random_model(1), feats), net.run(feats)):
+        assert np.abs(want - got).max() < 1e-5
+    assert net.metadata["mix"] == 1.0 and net.metadata["mixed_with"].endswith("b.npz")

@@ -10,6 +10,11 @@ Usage::
 
     python -m percepnet_train.export runs/NAME                    # best checkpoint -> package
     python -m percepnet_train.export runs/NAME --float --out /tmp/float.npz
+    python -m percepnet_train.export runs/NAME --mix-with OLD.npz --mix 0.5 --out /tmp/half.npz
+
+``--mix-with OTHER --mix L`` exports (1 - L) x the checkpoint's weights + L x OTHER's (a
+checkpoint or weights file of the same network; ``interpolate``): a fine-tune taken part of
+the way back towards the model it started from (weight-space ensembling, "WiSE-FT").
 
 Only a trained model may be written into the package: the default output refuses a
 checkpoint with no validation loss or fewer than ``MIN_SHIP_STEPS`` steps.
@@ -158,6 +163,19 @@ def load_weights_file(path) -> tuple[PercepNet, dict]:
     return model, meta
 
 
+def interpolate(model: PercepNet, other: PercepNet, amount: float) -> PercepNet:
+    """``model`` with every parameter and buffer set to (1 - ``amount``) x its own +
+    ``amount`` x ``other``'s (same config; ``amount`` in [0, 1])."""
+    if model.cfg != other.cfg:
+        raise ValueError(f"cannot mix {other.cfg} into {model.cfg}")
+    if not 0.0 <= amount <= 1.0:
+        raise ValueError(f"--mix must be in [0, 1], got {amount}")
+    theirs = other.state_dict()
+    model.load_state_dict({name: torch.lerp(value, theirs[name], amount) if value.is_floating_point()
+                           else value for name, value in model.state_dict().items()})
+    return model
+
+
 def load_checkpoint(path) -> tuple[PercepNet, dict]:
     """Model and checkpoint dict from a checkpoint file or a run dir (best, else latest)."""
     path = Path(path)
@@ -195,8 +213,14 @@ def main(argv=None) -> int:
                     help="store float32 weights instead of int8")
     ap.add_argument("--force", action="store_true",
                     help="write into the package even if the checkpoint looks untrained")
+    ap.add_argument("--mix-with", metavar="OTHER",
+                    help="checkpoint or weights file of the same network to mix in (--mix)")
+    ap.add_argument("--mix", type=float, default=0.0, metavar="L",
+                    help="export (1 - L) x the checkpoint + L x OTHER (default 0)")
     args = ap.parse_args(argv)
     model, ckpt = load_checkpoint(args.checkpoint)
+    if args.mix_with:
+        interpolate(model, load_model(args.mix_with)[0], args.mix)
     run = ckpt.get("run", {})
     if args.out.resolve() == DEFAULT_WEIGHTS.resolve() and not args.force:
         if ckpt.get("val_loss") is None or ckpt.get("step", 0) < MIN_SHIP_STEPS:
@@ -210,6 +234,7 @@ def main(argv=None) -> int:
         "seed": run.get("seed"),
         "train_command": run.get("command"),
         "checkpoint": ckpt["path"],
+        **({"mixed_with": args.mix_with, "mix": args.mix} if args.mix_with else {}),
         "export_command": shlex.join(["python", "-m", "percepnet_train.export",
                                       *(argv if argv is not None else sys.argv[1:])]),
     }
