@@ -9,7 +9,7 @@ mixtures (never the test split: a choice made here would otherwise be tuned on t
     PYTHONPATH=py python bench/gain_shape.py --clips 36 --out docs/gain-shape/shapes.json
 
 Shapes: ``g**p`` (p > 1 removes more where the gain is already low), ``gate:τ`` (gains
-below τ become g²/τ, the others stay), ``release:α`` (the network's gain falls by at most a factor α
+below τ become g²/τ, the others stay), ``boost:k`` (gains times k, at most 1), ``release:α`` (the network's gain falls by at most a factor α
 per frame, RNNoise's rule; ``release:0`` is ``ours``), ``oracle-floor:P`` (the oracle's clean band energies
 less their P-th percentile over the clip, so the target also removes the reference
 recording's own stationary background), and the model run
@@ -62,6 +62,19 @@ class Gated(Shaped):
     def step(self, arg):
         g, r, v = self.inner.step(arg)
         return np.where(g < self.tau, g * g / self.tau, g).astype(np.float32), r, v
+
+
+class Boosted(Shaped):
+    """Wraps a model: gains times ``factor`` (> 1), at most 1. The network hedges: where the
+    target is ~1 (speech) it predicts ~0.84 (bench/gain_fit.py's calibration), which costs
+    speech at high SNR; this raises those bands to 1 and leaves ``factor`` more noise elsewhere."""
+
+    def __init__(self, inner, factor):
+        self.inner, self.factor = inner, np.float32(factor)
+
+    def step(self, arg):
+        g, r, v = self.inner.step(arg)
+        return np.minimum(g * self.factor, np.float32(1.0)), r, v
 
 
 class Released(Shaped):
@@ -122,6 +135,8 @@ def run_variant(name, clip, model):
         return enhance(clip.noisy, Denoiser(model=Released(model, float(arg))))
     if kind == "gate":
         return enhance(clip.noisy, Denoiser(model=Gated(model, float(arg))))
+    if kind == "boost":
+        return enhance(clip.noisy, Denoiser(model=Boosted(model, float(arg))))
     options = kind.split("-")[1:]                     # ours[-nopf][-nocomb]
     return enhance(clip.noisy, Denoiser(model=Shaped(model, power), postfilter="nopf" not in options,
                                         comb="nocomb" not in options))
