@@ -190,3 +190,5 @@ def test_interpolate_and_export_mix(tmp_path):
     for want, got in zip(torch_outputs(random_model(1), feats), net.run(feats)):
         assert np.abs(want - got).max() < 1e-5
     assert net.metadata["mix"] == 1.0 and net.metadata["mixed_with"].endswith("b.npz")
+    with pytest.raises(SystemExit):                       # a mix needs both halves
+        export.main([str(ckpt), "--mix-with", str(tmp_path / "b.npz"), "--out", str(out)])

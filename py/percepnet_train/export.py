@@ -215,9 +215,11 @@ def main(argv=None) -> int:
                     help="write into the package even if the checkpoint looks untrained")
     ap.add_argument("--mix-with", metavar="OTHER",
                     help="checkpoint or weights file of the same network to mix in (--mix)")
-    ap.add_argument("--mix", type=float, default=0.0, metavar="L",
-                    help="export (1 - L) x the checkpoint + L x OTHER (default 0)")
+    ap.add_argument("--mix", type=float, metavar="L",
+                    help="with --mix-with: export (1 - L) x the checkpoint + L x OTHER")
     args = ap.parse_args(argv)
+    if (args.mix_with is None) != (args.mix is None):
+        ap.error("--mix-with and --mix go together")
     model, ckpt = load_checkpoint(args.checkpoint)
     if args.mix_with:
         interpolate(model, load_model(args.mix_with)[0], args.mix)

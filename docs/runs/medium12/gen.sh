@@ -1,6 +1,6 @@
 #!/bin/bash
 # Session 15 (2026-12-04): train mixtures from seed 73280 on, the first with the mixer's formant
-# warp (mixer.FORMANT_WARP_FROM_SEED: half the target's clips with their envelope stretched by
+# warp (the first of mixer.FORMANT_WARP_ERAS: half the target's clips with their envelope stretched by
 # 0.89-1.12, harmonics kept), after medium11/gen.sh's 579 shards (seeds 36224-73279, ~102 h).
 # First used by docs/runs/warp-ab (its first 75 shards).
 # Why: unseen voices are what the network generalises worst to (docs/training.md, session 8);
