@@ -1,8 +1,9 @@
 #!/bin/bash
 # Session 16 (2026-12-04): medium13's recipe (medium10w fine-tuned on the warp-era mixtures of
-# /root/.cache/percepnet-wasm/warp, made by docs/runs/medium13/train.sh and gen.sh) with the target rows of
-# the TTS voices (festival and flite) left out of the loss, as tts-ab's no-tts arm found
-# (docs/training.md, session 16). 700 steps (11 M frames, what the end of the session left room for), lr 1e-4 cosine, seed 18, one thread.
+# /root/.cache/percepnet-wasm/warp, made by docs/runs/medium13/train.sh and gen.sh) with the
+# target rows of the TTS voices (festival and flite) left out of the loss, as tts-ab's no-tts arm
+# found (docs/training.md, session 16). 700 steps (11 M frames, what the end of the session left
+# room for), lr 1e-4 cosine, seed 18, one thread.
 # Resumable: rerun. Stop: pkill -INT -f "runs/medium14 --size".
 set -e
 cd /work/main
