@@ -164,16 +164,38 @@ def test_formant_warp_comes_with_its_era_in_train_mixtures_only(tiny_cache, monk
 
 
 def test_formant_warp_eras():
-    (first, share, largest), (second, *_) = mixer.FORMANT_WARP_ERAS
+    (first, share, largest), (second, *_), (third, *_) = mixer.FORMANT_WARP_ERAS
     assert mixer._warp_era(first - 1, "train") is None
     assert mixer._warp_era(first, "train") == (first, share, largest)
     assert mixer._warp_era(second, "train") == mixer.FORMANT_WARP_ERAS[1]
+    assert mixer._warp_era(third - 1, "train") == mixer.FORMANT_WARP_ERAS[1]
+    assert mixer._warp_era(third, "train") == mixer.FORMANT_WARP_ERAS[2]
     assert all(mixer._warp_era(second, split) is None for split in ("val", "test", "holdout"))
     rng = np.random.default_rng(0)
     alphas = np.array([mixer._formant_alpha((rng, 0.9, 1.2)) for _ in range(4000)])
     assert abs(np.mean(alphas != 1.0) - 0.9) < 0.03
     assert 1 / 1.2 <= alphas.min() < 0.85 and 1.17 < alphas.max() <= 1.2
     assert mixer._formant_alpha(None) == 1.0
+
+
+def test_synthetic_voices_leave_the_target_from_their_seed_on(tiny_cache, monkeypatch):
+    pytest.importorskip("pyroomacoustics")
+    monkeypatch.setattr(mixer, "SYNTHETIC_VOICE_PACKAGES", ("pkg-1",))   # one of the two voices
+    first = mixer.NATURAL_TARGET_FROM
+    # before the first seed, and outside the train split, mixtures are what they always were
+    assert all(all(same) for same in _same_with_and_without(
+        tiny_cache, monkeypatch, 6, "NATURAL_TARGET_FROM", (first, 10 ** 9)).values())
+    for split, same in _same_with_and_without(
+            tiny_cache, monkeypatch, 12, "NATURAL_TARGET_FROM", (10 ** 9, 0)).items():
+        if split == "train":
+            assert not all(same), "train mixtures from the first seed on must drop the voice"
+        else:
+            assert all(same), f"{split} mixtures must keep every voice"
+    monkeypatch.setattr(mixer, "NATURAL_TARGET_FROM", 0)
+    packages = {split: {e["package"] for seed in range(12)
+                        for e, *_ in mixer.speech_clips(seed, split, seconds=1.0, root=tiny_cache)}
+                for split in ("train", "val")}
+    assert packages == {"train": {"pkg-0"}, "val": {"pkg-0", "pkg-1"}}
 
 
 def _same_with_and_without(tiny_cache, monkeypatch, seeds, name, values=(0.0, 1.0)):

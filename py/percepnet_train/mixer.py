@@ -13,7 +13,10 @@ and issue 12's augmentation list):
   (``FORMANT_WARP_ERAS``), half the target's clips then have their spectral envelope
   stretched by 0.89-1.12 with the harmonics left in place (``formant_warp``: formants move,
   pitch does not), so pitch and vocal tract vary independently; from seed 100000 on, 90 % of
-  them by 0.83-1.2;
+  them by 0.83-1.2, and from 110000 on half of them by 0.89-1.12 again;
+- in train mixtures from seed 110000 on (``NATURAL_TARGET_FROM``), the target speaks only in
+  natural voices: the synthetic ones (``SYNTHETIC_VOICE_PACKAGES``) cost unseen natural speech
+  when trained on (docs/training.md, session 16), so they are left to the babble;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -70,8 +73,11 @@ SPEED_UP = 20                      # ... by SPEED_UP / down samples, i.e. pitch 
 SPEED_DOWNS = (17, 18, 19, 21, 22, 23)
 FORMANT_WARP_ERAS = (              # train split: (first seed, share of the target's clips whose
     (73_280, 0.5, 1.12),           # envelope is stretched, largest stretch: log-uniform in
-    (100_000, 0.9, 1.20),          # 1/max ... max); session 15, then session 16's stronger one
+    (100_000, 0.9, 1.20),          # 1/max ... max); session 15, then session 16's stronger one,
+    (110_000, 0.5, 1.12),          # then session 15's again (session 17)
 )
+NATURAL_TARGET_FROM = 110_000      # train split: from this seed on, the target's speech never
+SYNTHETIC_VOICE_PACKAGES = ("festival", "flite")   # comes from these TTS packages (babble may)
 WARP_FFT = 1024                    # formant_warp's STFT: 21 ms windows, hop a quarter
 WARP_LIFTER = 80                   # cepstral coefficients kept for the envelope: 1.7 ms at 48 kHz,
                                    # below the pitch period of any voice (2.1 ms at 470 Hz)
@@ -573,6 +579,8 @@ def _first_draws(seed: int, split: str, cat: Catalog, n: int):
         return rng, speed_rng, device_rng, warp, case, []
     full = cat.pool(split, "fullband")
     pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
+    if train and seed >= NATURAL_TARGET_FROM:
+        pool = [e for e in pool if e["package"] not in SYNTHETIC_VOICE_PACKAGES]
     return rng, speed_rng, device_rng, warp, case, _speech_plan(rng, cat, pool, n, speed_rng)
 
 
