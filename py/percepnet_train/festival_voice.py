@@ -5,7 +5,7 @@ English. Debian's ``festival`` (2.5, BSD-style) with eleven of its ``festvox-*``
 synthetic speakers of Czech, Catalan, Italian, Russian, Finnish and US English. ``fetch_data`` downloads the packages (``PACKAGES``, each cleared by
 ``../shared/tools/source-allowed``) and ``dpkg -x``-es them into one tree (``unpack_debs``);
 ``synthesize_festival_tree`` then runs the unpacked ``festival`` binary (``--libdir`` at the
-tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at its ``libestools``), one batch Scheme
+tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at its libraries: ``libestools`` and ``RUNTIME_LIBRARIES``), one batch Scheme
 script per voice, writing ``tree/<voice>/NNNN.wav``: int16 WAV at the voice's own sample rate
 (16 kHz for most, 22.05 kHz for the Finnish, 32 kHz for three Czech voices and 44.1 kHz for
 czech_ph; ``fetch_data`` resamples to 48 kHz). Each voice reads ``COUNT`` sentences (robotic
@@ -82,8 +82,13 @@ VOICES = (
     Voice("ked_diphone", "festvox-kdlpc16k", "en", "ascii", "duration"),
 )
 # The synthesiser, its libraries, the language rules and lexicons the voices load, the voices.
+# Shared libraries the festival binary links that a minimal Debian lacks: libpulse-simple (audio
+# output, never used here) and what it pulls in. Unpacked into the same tree; each cleared by
+# ../shared/tools/source-allowed (session 17, a new machine without them).
+RUNTIME_LIBRARIES = ("libpulse0", "libsndfile1", "libasyncns0", "libflac12", "libvorbis0a", "libvorbisenc2",
+                     "libopus0", "libogg0", "libmpg123-0", "libmp3lame0")
 PACKAGES = (
-    "festival", "libestools2.5", "festival-czech", "festival-ca", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
+    "festival", "libestools2.5", *RUNTIME_LIBRARIES, "festival-czech", "festival-ca", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
     *(v.package for v in VOICES),
 )
 LICENCE = ("BSD-style (festival, festvox-kdlpc16k, festlex-cmu); GPL-3+ (festvox-czech-dita, "
@@ -207,7 +212,7 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
     ``tree/texts.json`` records each written file's sentence and rate. Returns ``tree``."""
     festival_tree = Path(festival_tree).resolve()
     libdir = festival_tree / "usr/share/festival"
-    libraries = sorted({str(p.parent) for p in festival_tree.glob("usr/lib/**/libestools.so*")})
+    libraries = sorted({str(p.parent) for p in festival_tree.glob("usr/lib/**/*.so*")})
     env = dict(os.environ, LD_LIBRARY_PATH=":".join(libraries))
     texts = []
     for voice in voices:
