@@ -180,18 +180,16 @@ def test_formant_warp_eras():
 
 def test_synthetic_voices_leave_the_target_from_their_seed_on(tiny_cache, monkeypatch):
     pytest.importorskip("pyroomacoustics")
-    monkeypatch.setattr(mixer, "SYNTHETIC_VOICE_PACKAGES", ("pkg-1",))   # one of the two voices
-    first = mixer.NATURAL_TARGET_FROM
-    # before the first seed, and outside the train split, mixtures are what they always were
-    assert all(all(same) for same in _same_with_and_without(
-        tiny_cache, monkeypatch, 6, "NATURAL_TARGET_FROM", (first, 10 ** 9)).values())
-    for split, same in _same_with_and_without(
-            tiny_cache, monkeypatch, 12, "NATURAL_TARGET_FROM", (10 ** 9, 0)).items():
+    voices = "SYNTHETIC_VOICE_PACKAGES", ((), ("pkg-1",))     # no synthetic voice; one of the two
+    # seeds before the era are mixed as they always were, whichever voices are synthetic
+    monkeypatch.setattr(mixer, "NATURAL_TARGET_FROM", 12)
+    assert all(all(same) for same in _same_with_and_without(tiny_cache, monkeypatch, 12, *voices).values())
+    monkeypatch.setattr(mixer, "NATURAL_TARGET_FROM", 0)
+    for split, same in _same_with_and_without(tiny_cache, monkeypatch, 12, *voices).items():
         if split == "train":
-            assert not all(same), "train mixtures from the first seed on must drop the voice"
+            assert not all(same), "train mixtures of the era must leave the synthetic voice out"
         else:
             assert all(same), f"{split} mixtures must keep every voice"
-    monkeypatch.setattr(mixer, "NATURAL_TARGET_FROM", 0)
     packages = {split: {e["package"] for seed in range(12)
                         for e, *_ in mixer.speech_clips(seed, split, seconds=1.0, root=tiny_cache)}
                 for split in ("train", "val")}

@@ -5,9 +5,9 @@ English. Debian's ``festival`` (2.5, BSD-style) with eleven of its ``festvox-*``
 synthetic speakers of Czech, Catalan, Italian, Russian, Finnish and US English. ``fetch_data`` downloads the packages (``PACKAGES``, each cleared by
 ``../shared/tools/source-allowed``) and ``dpkg -x``-es them into one tree (``unpack_debs``);
 ``synthesize_festival_tree`` then runs the unpacked ``festival`` binary (``--libdir`` at the
-tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at its libraries: ``libestools`` and ``RUNTIME_LIBRARIES``), one batch Scheme
-script per voice, writing ``tree/<voice>/NNNN.wav``: int16 WAV at the voice's own sample rate
-(16 kHz for most, 22.05 kHz for the Finnish, 32 kHz for three Czech voices and 44.1 kHz for
+tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at the tree's libraries: ``libestools`` and
+``RUNTIME_LIBRARIES``), one batch Scheme script per voice, writing ``tree/<voice>/NNNN.wav``:
+int16 WAV at the voice's own sample rate (16 kHz for most, 22.05 kHz for the Finnish, 32 kHz for three Czech voices and 44.1 kHz for
 czech_ph; ``fetch_data`` resamples to 48 kHz). Each voice reads ``COUNT`` sentences (robotic
 TTS, used sparingly, ``/work/shared/DATA.md``), each at a random speaking rate drawn from
 ``STRETCH`` (festival's ``Duration_Stretch``, 1 = the voice's own rate; the HTS voice takes
@@ -88,7 +88,8 @@ VOICES = (
 RUNTIME_LIBRARIES = ("libpulse0", "libsndfile1", "libasyncns0", "libflac12", "libvorbis0a", "libvorbisenc2",
                      "libopus0", "libogg0", "libmpg123-0", "libmp3lame0")
 PACKAGES = (
-    "festival", "libestools2.5", *RUNTIME_LIBRARIES, "festival-czech", "festival-ca", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
+    "festival", "libestools2.5", *RUNTIME_LIBRARIES,
+    "festival-czech", "festival-ca", "festlex-ifd", "festlex-cmu", "festlex-poslex", "festvox-suopuhe-common",
     *(v.package for v in VOICES),
 )
 LICENCE = ("BSD-style (festival, festvox-kdlpc16k, festlex-cmu); GPL-3+ (festvox-czech-dita, "
