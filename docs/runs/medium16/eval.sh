@@ -1,0 +1,13 @@
+#!/bin/bash
+# Session 17: runs/medium16 exported int8 and measured against the shipped model (medium15 mixed
+# halfway back to medium14, "ours") and medium15 itself on the holdout and test splits, paired.
+set -e
+cd /work/main
+export PYTHONPATH=py OPENBLAS_NUM_THREADS=1
+D=docs/runs/medium16
+.venv/bin/python -m percepnet_train.export runs/medium16/ckpt_latest.pt --out $D/weights.npz
+cp runs/medium16/run.json runs/medium16/log.jsonl $D/
+for SPLIT in holdout test; do
+  .venv/bin/python -m percepnet_eval.quality --split $SPLIT --jobs 2 --score-cache runs/score-cache \
+    --systems ours,ours:docs/runs/medium15/weights.npz,ours:$D/weights.npz --out $D/quality-$SPLIT.md --figure ''
+done
