@@ -11,3 +11,10 @@ for SPLIT in holdout test; do
   .venv/bin/python -m percepnet_eval.quality --split $SPLIT --jobs 2 --score-cache runs/score-cache \
     --systems ours,ours:docs/runs/medium15/weights.npz,ours:$D/weights.npz --out $D/quality-$SPLIT.md --figure ''
 done
+# Then its export halfway back to the shipped weights (session 17's last minutes), the same reports.
+.venv/bin/python -m percepnet_train.export runs/medium16/ckpt_latest.pt --mix-with docs/runs/medium15/weights-mix50.npz \
+  --mix 0.5 --out $D/weights-mix50.npz
+for SPLIT in holdout test; do
+  .venv/bin/python -m percepnet_eval.quality --split $SPLIT --jobs 2 --score-cache runs/score-cache \
+    --systems ours,ours:$D/weights-mix50.npz --out $D/quality-$SPLIT-mix50.md --figure ''
+done
