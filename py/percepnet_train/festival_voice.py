@@ -7,13 +7,13 @@ synthetic speakers of Czech, Catalan, Italian, Russian, Finnish and US English. 
 ``synthesize_festival_tree`` then runs the unpacked ``festival`` binary (``--libdir`` at the
 tree's ``usr/share/festival``, ``LD_LIBRARY_PATH`` at the tree's libraries: ``libestools`` and
 ``RUNTIME_LIBRARIES``), one batch Scheme script per voice, writing ``tree/<voice>/NNNN.wav``:
-int16 WAV at the voice's own sample rate (16 kHz for most, 22.05 kHz for the Finnish, 32 kHz for three Czech voices and 44.1 kHz for
-czech_ph; ``fetch_data`` resamples to 48 kHz). Each voice reads ``COUNT`` sentences (robotic
-TTS, used sparingly, ``/work/shared/DATA.md``), each at a random speaking rate drawn from
-``STRETCH`` (festival's ``Duration_Stretch``, 1 = the voice's own rate; the HTS voice takes
-the engine's speed ``-r`` = 1/stretch; the Russian unit-selection voice has no rate control and
-speaks at its own). ``tree/texts.json`` records each file's voice, language, sentence and
-stretch. Files already there are kept, so an interrupted run resumes.
+int16 WAV at the voice's own sample rate (16 kHz for most, 22.05 kHz for the Finnish, 32 kHz for
+three Czech voices and 44.1 kHz for czech_ph; ``fetch_data`` resamples to 48 kHz). Each voice
+reads ``COUNT`` sentences (robotic TTS, used sparingly, ``/work/shared/DATA.md``), each at a
+random speaking rate drawn from ``STRETCH`` (festival's ``Duration_Stretch``, 1 = the voice's own
+rate; the HTS voice takes the engine's speed ``-r`` = 1/stretch; the Russian unit-selection voice
+has no rate control and speaks at its own). ``tree/texts.json`` records each file's voice,
+language, sentence and stretch. Files already there are kept, so an interrupted run resumes.
 
 The text: the gettext translations (``usr/share/locale/<lang>/LC_MESSAGES/*.mo``) of ONE
 Debian package, ``TEXT_PACKAGE`` (``evolution-common``, the Evolution mail client's messages,
