@@ -1,5 +1,6 @@
 """Training runs end to end on a tiny synthetic cache: single process, resume, DDP, export."""
 import json
+import math
 import os
 import subprocess
 import sys
@@ -400,3 +401,39 @@ def test_band_weights_follow_each_bands_loudness_two_frames_back():
     _, parts = percepnet_loss(*pred, vad_logit, *target, vad, band_weight=only_first)
     d = (target[0][..., 0] + 1e-7).sqrt() - (pred[0][..., 0] + 1e-7).sqrt()
     torch.testing.assert_close(parts["gain2"], d.square().mean())
+
+
+def test_band_sdr_loss_is_each_crops_speech_over_distortion_in_db():
+    from percepnet_train.model import band_sdr_loss
+    # one crop, two frames: band 0 clean speech (target 1) at energy 1, band 1 noise alone
+    # (target 0) at energy 4; frame 1 is padding and band 2 undefined, so neither counts
+    g = torch.full((1, 2, 34), -1.0)
+    g[0, 0, 0], g[0, 0, 1] = 1.0, 0.0
+    pred = torch.full((1, 2, 34), 0.5)
+    pred[0, 0, 0], pred[0, 0, 1] = 0.9, 0.1
+    energy = torch.zeros(1, 2, 34)
+    energy[0, 0, :3] = torch.tensor([1.0, 4.0, 100.0])
+    energy[0, 1] = 50.0
+    mask = torch.tensor([[1.0, 0.0]])
+    floor = 5.0 * 1e-3                                     # 30 dB below the crop's 1 + 4
+    expect = 10 * math.log10((0.1 ** 2 * 1 + 0.1 ** 2 * 4 + floor) / (1.0 + floor))
+    torch.testing.assert_close(band_sdr_loss(pred, g, energy, mask), torch.tensor(expect))
+    # each crop in dB whatever its level: the mean over crops of the same crop 20 dB louder
+    both = band_sdr_loss(torch.cat([pred, pred]), torch.cat([g, g]), torch.cat([energy, 100 * energy]),
+                         torch.cat([mask, mask]))
+    torch.testing.assert_close(both, torch.tensor(expect))
+    # noise alone, removed to the floor: 0 dB; left at 0.1: the floor 30 dB down asks for more
+    quiet = torch.zeros(1, 1, 34)
+    e1 = torch.ones(1, 1, 34)
+    torch.testing.assert_close(band_sdr_loss(quiet, quiet, e1, torch.ones(1, 1)), torch.tensor(0.0))
+    assert float(band_sdr_loss(quiet + 0.1, quiet, e1, torch.ones(1, 1))) > 10.0
+
+
+def test_target_band_energies_undo_the_features_log():
+    f = torch.zeros(1, 3, 70)
+    f[0, :, :34] = torch.log10(torch.tensor([2.0, 0.5, 0.0]) + 1e-9).unsqueeze(-1)
+    e = train.target_band_energies(f)
+    # rows 0 and 1 read frame 0, row 2 frame 0 (two frames late)
+    torch.testing.assert_close(e[0, :, 0], torch.tensor([2.0, 2.0, 2.0]), rtol=1e-5, atol=1e-12)
+    f[0, 0, :34] = -9.0                                   # digital silence: the floor itself
+    assert float(train.target_band_energies(f)[0, 0].abs().max()) < 1e-12

@@ -43,7 +43,8 @@ import torch
 import torch.distributed as dist
 
 from percepnet_train.export import git_commit, load_model
-from percepnet_train.model import ModelConfig, PercepNet, count_weights, forward_int8, percepnet_loss, widen
+from percepnet_train.model import (ModelConfig, PercepNet, band_sdr_loss, count_weights, forward_int8,
+                                   percepnet_loss, widen)
 from percepnet_wasm.constants import LOOKAHEAD_FRAMES, NB_BANDS, NB_FEATURES
 from percepnet_wasm.features import ENERGY_FLOOR
 
@@ -128,6 +129,12 @@ def target_frame_energies(features: torch.Tensor) -> torch.Tensor:
     features (B, T, 70) → (B, T, 34)."""
     energy, late = features[..., :NB_BANDS], LOOKAHEAD_FRAMES
     return torch.cat([energy[:, :1].expand(-1, late, -1), energy[:, :-late]], dim=1)[:, :features.shape[1]]
+
+
+def target_band_energies(features: torch.Tensor) -> torch.Tensor:
+    """``target_frame_energies`` as linear energies (the features' ``ENERGY_FLOOR`` taken
+    back off), for ``band_sdr_loss``. features (B, T, 70) → (B, T, 34)."""
+    return (10.0 ** target_frame_energies(features) - ENERGY_FLOOR).clamp_min(0.0)
 
 
 def anchor_pairs(model, init_model):
@@ -300,7 +307,8 @@ def log(run: Path, rec: dict) -> None:
 @torch.no_grad()
 def validate(model, vset: SequenceSet | None, args, world: int):
     """Loss over the whole validation sequences (each from a zero state), summed over ranks."""
-    sums = torch.zeros(6, dtype=torch.float64)   # total, gain2, gain4, strength, vad, frames
+    sums = torch.zeros(8, dtype=torch.float64)   # total, gain2, gain4, strength, vad, frames,
+    #                                              sdr loss × sequences, sequences
     if vset is not None:
         model.eval()
         # a fixed subset (same every validation): a seeded permutation, up to --val-frames
@@ -325,9 +333,11 @@ def validate(model, vset: SequenceSet | None, args, world: int):
             g, r_, v = forward_int8(model, b["features"]) if args.int8_aware else model(b["features"])
             loss, parts = percepnet_loss(g, r_, v, b["gains"], b["strengths"], b["vad"], mask,
                                          vad_weight=args.vad_weight)
+            sdr = band_sdr_loss(g, b["gains"], target_band_energies(b["features"]), mask)
             n = float(mask.sum())
             sums += torch.tensor([float(loss) * n, *(float(parts[k]) * n for k in
-                                  ("gain2", "gain4", "strength", "vad")), n], dtype=torch.float64)
+                                  ("gain2", "gain4", "strength", "vad")), n,
+                                  float(sdr) * len(ids), len(ids)], dtype=torch.float64)
         model.train()
     if world > 1:
         dist.all_reduce(sums)
@@ -336,7 +346,8 @@ def validate(model, vset: SequenceSet | None, args, world: int):
         return {"val_loss": None, "val_frames": 0}
     return {"val_loss": float(sums[0]) / n, "val_gain2": float(sums[1]) / n,
             "val_gain4": float(sums[2]) / n, "val_strength": float(sums[3]) / n,
-            "val_vad_bce": float(sums[4]) / n, "val_frames": int(sums[5])}
+            "val_vad_bce": float(sums[4]) / n, "val_frames": int(sums[5]),
+            "val_sdr_loss_db": float(sums[6]) / float(sums[7])}
 
 
 # ----------------------------------------------------------------------------- main
@@ -394,6 +405,9 @@ def parse_args(argv=None):
                     help="weigh each band's training loss by its loudness in its frame: 1 for "
                          "the loudest band, falling linearly to 0.1 at DB dB below it "
                          "(band_weights; validation unweighted; 0: off)")
+    ap.add_argument("--sdr-weight", type=float, default=0.0, metavar="W",
+                    help="add W x band_sdr_loss (minus each crop's SDR in dB from the band gains, "
+                         "weighted by the noisy band energies; validation logs it apart; 0: off)")
     ap.add_argument("--int8-aware", action="store_true",
                     help="single process: train and validate through the export's int8 grid "
                          "(model.forward_int8, straight-through gradients), so the loss logged "
@@ -576,6 +590,9 @@ def main(argv=None) -> int:
         weight = band_weights(b["features"], args.band_weight_db) if args.band_weight_db else None
         loss, parts = percepnet_loss(g, r, v, b["gains"], b["strengths"], b["vad"], mask,
                                      vad_weight=args.vad_weight, band_weight=weight)
+        if args.sdr_weight:
+            parts["sdr"] = band_sdr_loss(g, b["gains"], target_band_energies(b["features"]), mask)
+            loss = loss + args.sdr_weight * parts["sdr"]
         if anchors:
             parts["anchor"] = anchor_penalty(anchors)
             loss = loss + args.anchor_weight * parts["anchor"]
