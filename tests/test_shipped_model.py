@@ -16,12 +16,13 @@ from percepnet_wasm.model import DEFAULT_WEIGHTS, REQUIRED_METADATA, Model
 
 soundfile = pytest.importorskip("soundfile")
 EXAMPLES = Path(__file__).resolve().parents[1] / "py" / "percepnet_wasm" / "examples"
-# Measured (bench/shipped_model_numbers.py; the shipped model, runs/medium17s01 trained with the
-# band-SDR term, 2026-12-05 session 18 / 17's medium15 mixed halfway back to medium14 / 16's
-# medium14 / 14's medium10w / 12's medium8 / 11's small7 / 10's / 7's / 6's / 5's / the 2026-11-25
-# one): example noise +4.4 / +4.0 / +3.9 / +4.0 / +4.0 / +3.9 / +4.1 / +4.6 / +4.8 / +4.0 / +2.8 dB,
-# pink noise +9.1 / +9.0 / +9.0 / +8.9 / +8.9 / +8.7 / +8.4 / +8.1 / +8.0 / +7.2 / +6.9 dB, speech
-# alone 18.6 / 15.2 / 15.2 / 15.0 / 14.6 / 13.5 / 14.2 / 14.6 / 16.6 / 17.1 / 15.7 dB SI-SDR.
+# Measured (bench/shipped_model_numbers.py; the shipped model, runs/medium19, 2026-12-05 session 19
+# / 18's medium17s01 trained with the band-SDR term / 17's medium15 mixed halfway back to medium14
+# / 16's medium14 / 14's medium10w / 12's medium8 / 11's small7 / 10's / 7's / 6's / 5's / the
+# 2026-11-25 one): example noise +4.5 / +4.4 / +4.0 / +3.9 / +4.0 / +4.0 / +3.9 / +4.1 / +4.6 /
+# +4.8 / +4.0 / +2.8 dB, pink noise +8.9 / +9.1 / +9.0 / +9.0 / +8.9 / +8.9 / +8.7 / +8.4 / +8.1 /
+# +8.0 / +7.2 / +6.9 dB, speech alone 18.6 / 18.6 / 15.2 / 15.2 / 15.0 / 14.6 / 13.5 / 14.2 / 14.6 /
+# 16.6 / 17.1 / 15.7 dB SI-SDR.
 MIN_GAIN_EXAMPLE_DB = 2.0      # SI-SDR improvement, example speech + example noise at 0 dB
 MIN_GAIN_PINK_DB = 4.0         # SI-SDR improvement, example speech + pink noise at 0 dB
 MIN_CLEAN_SI_SDR_DB = 10.0     # speech alone through the model
