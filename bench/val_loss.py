@@ -7,6 +7,7 @@ Each file is loaded the way ``train --init`` loads it (``export.load_weights_fil
 dequantised) and scored by ``train.validate`` as the runs validate (``--val-frames 100000``:
 the same fixed 100 000-frame subset every run validates on), so a float export (``export --float``) scores
 what its run logged and the int8 export of the same checkpoint shows the quantisation's cost.
+The band SDR is minus the runs' ``val_sdr_loss_db`` (``model.band_sdr_loss``).
 
 The loss counts every band of every frame alike, however quiet. A second table splits its gain
 part (``(g^½ − ĝ^½)² + 10 (g^½ − ĝ^½)⁴`` summed over the bands, per frame), over every val
@@ -63,15 +64,16 @@ def main(argv=None) -> int:
     vset = train.SequenceSet(shards)
     opts = train.parse_args(["--cache", str(args.cache), "--val-frames", "100000"])   # the runs' setting
     rows = {}
-    print("| weights | quantisation | val loss | gain² | gain⁴ | strength | VAD |")
-    print("|---|---|---|---|---|---|---|")
+    print("| weights | quantisation | val loss | gain² | gain⁴ | strength | VAD | band SDR (dB) |")
+    print("|---|---|---|---|---|---|---|---|")
     for path in args.weights:
         model, meta = export.load_weights_file(path)
         with torch.no_grad():
             r = train.validate(model, vset, opts, 1)
         rows[str(path)] = {"quantisation": meta.get("quantisation"), "step": meta.get("step"), **r}
         print(f"| {path} | {meta.get('quantisation')} | {r['val_loss']:.3f} | {r['val_gain2']:.3f} | "
-              f"{r['val_gain4']:.3f} | {r['val_strength']:.3f} | {r['val_vad_bce']:.3f} |")
+              f"{r['val_gain4']:.3f} | {r['val_strength']:.3f} | {r['val_vad_bce']:.3f} | "
+              f"{-r['val_sdr_loss_db']:.2f} |")
     print("\n| weights | gain loss per frame | from quietest quartile | 2nd | 3rd | loudest |")
     print("|---|---|---|---|---|---|")
     whole = train.SequenceSet(shards, min_len=1)
